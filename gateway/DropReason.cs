@@ -1,0 +1,20 @@
+namespace TixTrigger.Gateway;
+
+/// <summary>Why a datagram did not register or refresh a client.</summary>
+public enum DropReason
+{
+    /// <summary>Longer than a heartbeat may be (64 bytes).</summary>
+    Oversize,
+
+    /// <summary>Unreadable sender or destination.</summary>
+    Malformed,
+
+    /// <summary>Its source address already has as many clients as it may.</summary>
+    OverIpLimit,
+
+    /// <summary>The gateway already has as many clients as it may.</summary>
+    OverCapacity,
+
+    /// <summary>Too many heartbeats waiting for the cluster; the client is pinged but its shard hears of it at its next heartbeat.</summary>
+    Overloaded,
+}

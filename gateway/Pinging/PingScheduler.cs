@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Udp;
+
+namespace TixTrigger.Gateway.Pinging;
+
+/// <summary>
+/// Walks the second slot by slot (10 ms each) on a dedicated thread and pings the members of
+/// each slot. Slot times are absolute on the monotonic clock, so a late wake-up delays one slot
+/// without shifting the ones after it: each client's interval stays at 1000 ms.
+/// The shards' ticks change who is pinged, never when; pinging goes on if the cluster is away.
+/// </summary>
+internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, GatewayMetrics metrics, ILogger logger)
+{
+    private static readonly long SlotTicks = Stopwatch.Frequency / PingMirror.SlotCount;
+    private static readonly long LateTicks = Stopwatch.Frequency / 50;
+
+    private static ReadOnlySpan<byte> Ping => [0x75, 0x61];
+
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private long _position;
+
+    /// <summary>The slot the sender reaches next: a new client placed there gets its first ping within ~10 ms.</summary>
+    public int NextSlot => (int)((Volatile.Read(ref _position) + 1) % PingMirror.SlotCount);
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = "tixtrigger-pings", Priority = ThreadPriority.AboveNormal };
+        _thread.Start();
+    }
+
+    public void Stop()
+    {
+        _stopping = true;
+        _thread?.Join();
+    }
+
+    private void Run()
+    {
+        long origin = Stopwatch.GetTimestamp();
+        long slot = 0;
+        while (!_stopping)
+        {
+            long due = origin + slot * SlotTicks;
+            long now = Stopwatch.GetTimestamp();
+            if (now < due)
+            {
+                Thread.Sleep(Math.Max(1, (int)((due - now) * 1000 / Stopwatch.Frequency)));
+                continue;
+            }
+            if (now - due > Stopwatch.Frequency)
+            {
+                // Stalled for over a second (a paused VM, a long GC): pinging every missed slot
+                // now would ping clients twice in a moment. Rejoin the schedule instead.
+                slot = (now - origin) / SlotTicks;
+                metrics.CountSkippedSecond();
+                logger.LogWarning("The ping sender stalled for {Milliseconds} ms and skipped ahead", (now - due) * 1000 / Stopwatch.Frequency);
+                continue;
+            }
+            Volatile.Write(ref _position, slot);
+            try
+            {
+                mirror.SendSlot((int)(slot % PingMirror.SlotCount), UnixTime.NowMs(), socket, Ping, out int sent, out int failed);
+                metrics.CountSlot(sent, failed, now - due > LateTicks);
+            }
+            catch (Exception error) when (!_stopping)
+            {
+                logger.LogError(error, "Sending slot {Slot} failed", slot % PingMirror.SlotCount);
+            }
+            slot++;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace TixTrigger.Settings;
+
+/// <summary>
+/// Reads the service's environment variables (by their original names) from configuration,
+/// turning any unusable value into one <see cref="InvalidSettingException"/>.
+/// </summary>
+public sealed class SettingReader(IConfiguration configuration)
+{
+    private string? Raw(string name)
+    {
+        string? value = configuration[name];
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    public string? OptionalString(string name) => Raw(name);
+
+    public string String(string name, string fallback) => Raw(name) ?? fallback;
+
+    public int Int(string name, int fallback, int min, int max)
+    {
+        string? raw = Raw(name);
+        if (raw is null) return fallback;
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
+        {
+            throw new InvalidSettingException(name, raw, $"a whole number from {min} to {max}");
+        }
+        return value;
+    }
+
+    public int Port(string name, int fallback) => Int(name, fallback, 1, 65535);
+
+    public IPAddress Address(string name, string fallback)
+    {
+        string raw = Raw(name) ?? fallback;
+        if (!IPAddress.TryParse(raw, out var address))
+        {
+            throw new InvalidSettingException(name, raw, "an IPv4 or IPv6 address, such as 0.0.0.0, 127.0.0.1 or ::");
+        }
+        return address;
+    }
+
+    public string Identifier(string name, string fallback)
+    {
+        string raw = Raw(name) ?? fallback;
+        bool valid = raw.Length <= 128 && raw.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+        if (!valid)
+        {
+            throw new InvalidSettingException(name, raw, "up to 128 letters, digits and the characters - _ . :");
+        }
+        return raw;
+    }
+
+    public LogLevel LogLevel(string name, LogLevel fallback)
+    {
+        string? raw = Raw(name);
+        if (raw is null) return fallback;
+        return raw.ToUpperInvariant() switch
+        {
+            "TRACE" => Microsoft.Extensions.Logging.LogLevel.Trace,
+            "DEBUG" => Microsoft.Extensions.Logging.LogLevel.Debug,
+            "INFO" or "INFORMATION" => Microsoft.Extensions.Logging.LogLevel.Information,
+            "WARNING" or "WARN" => Microsoft.Extensions.Logging.LogLevel.Warning,
+            "ERROR" => Microsoft.Extensions.Logging.LogLevel.Error,
+            "CRITICAL" or "FATAL" => Microsoft.Extensions.Logging.LogLevel.Critical,
+            "NONE" => Microsoft.Extensions.Logging.LogLevel.None,
+            _ => throw new InvalidSettingException(name, raw,
+                "DEBUG, INFO, WARNING, ERROR or CRITICAL (or Trace, Debug, Information, Warning, Error, Critical, None)"),
+        };
+    }
+}

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+using TixTrigger.Endpoints;
+using TixTrigger.Grains;
+using TixTrigger.Messages;
+
+namespace TixTrigger.Silo.Grains;
+
+/// <summary>
+/// Members of one gateway shard and their deadlines. Its 1 s timer expires members and sends
+/// the gateway only what changed; the gateway paces the pings itself from its mirror.
+/// Hash placement spreads a gateway's shards evenly over the silos (the default placement
+/// packs new grains onto the least loaded silo, not evenly).
+/// </summary>
+[HashBasedPlacement]
+public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPingShardGrain
+{
+    /// <summary>A gateway silent this long is gone: stop ticking it, and deactivate once empty.</summary>
+    private static readonly long GatewaySilenceLimitMs = (long)TimeSpan.FromSeconds(15).TotalMilliseconds;
+
+    private readonly Dictionary<ClientEndpoint, ShardMember> _members = [];
+    private readonly Dictionary<ClientEndpoint, ShardMember> _pendingUpserts = [];
+    private readonly HashSet<ClientEndpoint> _pendingRemovals = [];
+
+    // One entry per member (tracked in _queued): an entry that comes due for a refreshed member
+    // is re-queued at its current deadline, so expiry costs O(expiries) per tick, not O(members).
+    private readonly PriorityQueue<ClientEndpoint, long> _expiries = new();
+    private readonly HashSet<ClientEndpoint> _queued = [];
+
+    private readonly Guid _epoch = Guid.NewGuid();
+    private long _sequence;
+    private IGatewayObserver? _gateway;
+    private long _lastAttachMs;
+    private int _index;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _index = ShardKey.Parse(this.GetPrimaryKeyString()).Index;
+        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+        logger.LogDebug("Shard {Shard} activated with epoch {Epoch}", this.GetPrimaryKeyString(), _epoch);
+        return Task.CompletedTask;
+    }
+
+    public Task<ShardMember> Join(ShardMember member)
+    {
+        if (_members.TryGetValue(member.Client, out var existing) && existing.DeadlineUnixMs > member.DeadlineUnixMs)
+        {
+            member = member with { DeadlineUnixMs = existing.DeadlineUnixMs };
+        }
+        _members[member.Client] = member;
+        _pendingUpserts[member.Client] = member;
+        _pendingRemovals.Remove(member.Client);
+        Enqueue(member);
+        return Task.FromResult(member);
+    }
+
+    public Task Leave(ClientEndpoint client)
+    {
+        if (_members.Remove(client))
+        {
+            _pendingUpserts.Remove(client);
+            _pendingRemovals.Add(client);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<ShardStatus> Attach(IGatewayObserver gateway)
+    {
+        _gateway = gateway;
+        _lastAttachMs = UnixTime.NowMs();
+        return Task.FromResult(new ShardStatus(_epoch, _sequence, _members.Count));
+    }
+
+    public Task<ShardSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
+
+    public Task<ShardSnapshot> Refill(ShardMember[] members)
+    {
+        long now = UnixTime.NowMs();
+        foreach (var member in members)
+        {
+            if (member.DeadlineUnixMs <= now) continue;
+            if (_members.TryGetValue(member.Client, out var existing) && existing.DeadlineUnixMs >= member.DeadlineUnixMs) continue;
+            _members[member.Client] = member;
+            Enqueue(member);
+        }
+        logger.LogInformation("Shard {Shard} refilled with {Count} members from its gateway", this.GetPrimaryKeyString(), members.Length);
+        return Task.FromResult(Snapshot());
+    }
+
+    private ShardSnapshot Snapshot() => new(_epoch, _sequence, [.. _members.Values]);
+
+    private void Enqueue(ShardMember member)
+    {
+        if (_queued.Add(member.Client))
+        {
+            _expiries.Enqueue(member.Client, member.DeadlineUnixMs);
+        }
+    }
+
+    private Task Tick()
+    {
+        long now = UnixTime.NowMs();
+        ExpireDue(now);
+
+        if (_gateway is not null && now - _lastAttachMs > GatewaySilenceLimitMs)
+        {
+            logger.LogInformation("Shard {Shard}: its gateway has not announced itself for {Seconds} s; no more ticks until it does",
+                this.GetPrimaryKeyString(), (now - _lastAttachMs) / 1000);
+            _gateway = null;
+        }
+        if (_gateway is null)
+        {
+            // Nobody pings these members; once they have expired there is nothing left to keep.
+            if (_members.Count == 0) DeactivateOnIdle();
+            return Task.CompletedTask;
+        }
+
+        _sequence++;
+        var tick = new ShardTick(_index, _epoch, _sequence, [.. _pendingUpserts.Values], [.. _pendingRemovals]);
+        _pendingUpserts.Clear();
+        _pendingRemovals.Clear();
+        try
+        {
+            // One way: returns at once, even if the gateway is dead.
+            _gateway.OnTick(tick).Ignore();
+        }
+        catch (Exception error)
+        {
+            logger.LogDebug(error, "Shard {Shard}: tick {Sequence} could not be sent", this.GetPrimaryKeyString(), _sequence);
+        }
+        return Task.CompletedTask;
+    }
+
+    private void ExpireDue(long now)
+    {
+        while (_expiries.TryPeek(out var client, out long due) && due <= now)
+        {
+            _expiries.Dequeue();
+            _queued.Remove(client);
+            if (!_members.TryGetValue(client, out var member)) continue;
+            if (member.DeadlineUnixMs <= now)
+            {
+                _members.Remove(client);
+                _pendingUpserts.Remove(client);
+                _pendingRemovals.Add(client);
+            }
+            else
+            {
+                Enqueue(member);
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using TixTrigger.Gateway.Hosting;
+using TixTrigger.Settings;
+using TixTrigger.Silo.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+if (!StartupSettings.TryRead(builder.Configuration, NodeOptions.FromConfiguration, out var node)) return StartupSettings.InvalidSettingExitCode;
+GatewayOptions? gateway = null;
+if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, GatewayOptions.FromConfiguration, out gateway)) return StartupSettings.InvalidSettingExitCode;
+
+builder.Logging.UseTixTriggerLogging(node.LogLevel);
+builder.WebHost.ListenForDashboard(node);
+builder.UseOrleans(silo => silo.UseTixTriggerClustering(node).AddTixTriggerDashboard(node));
+if (gateway is not null)
+{
+    // Single node: the UDP gateway lives in the silo's process and talks to it directly.
+    builder.Services.AddUdpGateway(gateway);
+}
+
+var app = builder.Build();
+app.MapTixTriggerDashboard(node);
+return await app.RunUntilStoppedAsync(node);
