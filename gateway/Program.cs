@@ -1,1 +1,20 @@
+using Microsoft.Extensions.Hosting;
+using TixTrigger.Gateway.Hosting;
+using TixTrigger.Settings;
+
+// A standalone UDP gateway: an Orleans client of the cluster whose membership is in Redis.
+var builder = Host.CreateApplicationBuilder(args);
+if (!StartupSettings.TryRead(builder.Configuration, NodeOptions.FromConfiguration, out var node)) return StartupSettings.InvalidSettingExitCode;
+if (!StartupSettings.TryRead(builder.Configuration, GatewayOptions.FromConfiguration, out var gateway)) return StartupSettings.InvalidSettingExitCode;
+if (!node.IsClustered)
+{
+    Console.Error.WriteLine("tixtrigger: REDIS_CONNECTION= is not valid: a standalone gateway needs REDIS_CONNECTION, the cluster's Redis (for one node, run the silo alone: it has a gateway built in).");
+    return StartupSettings.InvalidSettingExitCode;
+}
+
+builder.Logging.UseTixTriggerLogging(node.LogLevel);
+builder.UseOrleansClient(client => client.UseTixTriggerClustering(node));
+builder.Services.AddUdpGateway(gateway);
+
+await builder.Build().RunAsync();
 return 0;

@@ -15,7 +15,6 @@ namespace TixTrigger.Gateway.Heartbeats;
 internal sealed class HeartbeatReceiver(
     IDatagramSocket socket,
     PingMirror mirror,
-    PingScheduler scheduler,
     HeartbeatForwarder forwarder,
     GatewayOptions options,
     GatewayMetrics metrics,
@@ -73,7 +72,7 @@ internal sealed class HeartbeatReceiver(
         long now = UnixTime.NowMs();
         long deadline = now + _expiryMs;
         int shard = datagram.Remote.ShardOf(options.WorkerPoolSize);
-        switch (mirror.Admit(datagram.Remote, datagram.Local, deadline, now, shard, scheduler.NextSlot))
+        switch (mirror.Admit(datagram.Remote, datagram.Local, deadline, now, shard))
         {
             case Admission.OverIpLimit:
                 metrics.CountDrop(DropReason.OverIpLimit);

@@ -42,6 +42,10 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
     private Entry[] _entries = new Entry[1024];
     private int _used;
 
+    // The slot the sender handled last. Read and written under the lock, so a new client placed
+    // in the slot after it is pinged within ~10 ms, never a second late.
+    private int _lastSentSlot;
+
     public int Count
     {
         get { lock (_gate) return _index.Count; }
@@ -54,8 +58,8 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         return slots;
     }
 
-    /// <summary>A heartbeat arrived: refresh the client, or add it if the limits allow.</summary>
-    public Admission Admit(ClientEndpoint client, PackedAddress local, long deadlineUnixMs, long nowUnixMs, int shard, int slot)
+    /// <summary>A heartbeat arrived: refresh the client, or add it (phased to be pinged next) if the limits allow.</summary>
+    public Admission Admit(ClientEndpoint client, PackedAddress local, long deadlineUnixMs, long nowUnixMs, int shard)
     {
         lock (_gate)
         {
@@ -70,7 +74,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
             }
             if (_index.Count >= maxClients) return Admission.OverCapacity;
             if (_perIp.TryGetValue(client.Address, out int fromIp) && fromIp >= maxClientsPerIp) return Admission.OverIpLimit;
-            Add(new ShardMember(client, local, deadlineUnixMs), shard, slot, nowUnixMs);
+            Add(new ShardMember(client, local, deadlineUnixMs), shard, (_lastSentSlot + 1) % SlotCount, nowUnixMs);
             return Admission.Added;
         }
     }
@@ -160,6 +164,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         failed = 0;
         lock (_gate)
         {
+            _lastSentSlot = slot;
             var list = _slots[slot];
             // Backwards, so that pruning (which swaps the last entry in) never skips one.
             for (int position = list.Count - 1; position >= 0; position--)

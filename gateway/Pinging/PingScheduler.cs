@@ -20,10 +20,6 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
 
     private Thread? _thread;
     private volatile bool _stopping;
-    private long _position;
-
-    /// <summary>The slot the sender reaches next: a new client placed there gets its first ping within ~10 ms.</summary>
-    public int NextSlot => (int)((Volatile.Read(ref _position) + 1) % PingMirror.SlotCount);
 
     public void Start()
     {
@@ -59,7 +55,6 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
                 logger.LogWarning("The ping sender stalled for {Milliseconds} ms and skipped ahead", (now - due) * 1000 / Stopwatch.Frequency);
                 continue;
             }
-            Volatile.Write(ref _position, slot);
             try
             {
                 mirror.SendSlot((int)(slot % PingMirror.SlotCount), UnixTime.NowMs(), socket, Ping, out int sent, out int failed);

@@ -164,7 +164,7 @@ internal sealed class ShardSynchronizer : IGatewayObserver
             }
             // On the first sync after start, every mirror entry came from a heartbeat this process
             // received: keep them all. Later, a snapshot is the truth for all it covers.
-            _mirror.ReplaceShard(index, snapshot.Members, firstSync ? long.MaxValue : startedMs, SlotOf);
+            _mirror.ReplaceShard(index, snapshot.Members, firstSync ? long.MinValue : startedMs, SlotOf);
             lock (state)
             {
                 state.Epoch = snapshot.Epoch;

@@ -38,7 +38,7 @@ public sealed class NodeOptions
             AdvertisedIP = advertised is null ? null : read.Address("ADVERTISED_IP", advertised),
             SiloPort = read.Port("ORLEANS_SILO_PORT", clustered ? ClusterSiloPort : SingleNodeSiloPort),
             OrleansGatewayPort = read.Port("ORLEANS_GATEWAY_PORT", clustered ? ClusterGatewayPort : SingleNodeGatewayPort),
-            DashboardPort = read.Int("DASHBOARD_PORT", 8080, 0, 65535),
+            DashboardPort = read.Port("DASHBOARD_PORT", 8080),
         };
     }
 }

@@ -6,22 +6,14 @@ namespace TixTrigger.Silo.Hosting;
 
 public static class WebHostingExtensions
 {
-    /// <summary>Kestrel serves only the dashboard, on DASHBOARD_PORT (0: no dashboard, no HTTP).</summary>
-    public static IWebHostBuilder ListenForDashboard(this IWebHostBuilder web, NodeOptions node)
-    {
-        return web.ConfigureKestrel(kestrel =>
-        {
-            if (node.DashboardPort != 0) kestrel.ListenAnyIP(node.DashboardPort);
-        });
-    }
+    /// <summary>Kestrel serves the dashboard and a health check on DASHBOARD_PORT, and nothing else.</summary>
+    public static IWebHostBuilder ListenForDashboard(this IWebHostBuilder web, NodeOptions node) =>
+        web.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(node.DashboardPort));
 
     public static WebApplication MapTixTriggerDashboard(this WebApplication app, NodeOptions node)
     {
-        if (node.DashboardPort != 0)
-        {
-            app.MapOrleansDashboard(routePrefix: "/dashboard");
-            app.MapGet("/", () => Results.Redirect("/dashboard"));
-        }
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapGet("/", () => Results.Redirect("/dashboard"));
         app.MapGet("/healthz", () => Results.Ok("ok"));
         return app;
     }
@@ -33,7 +25,7 @@ public static class WebHostingExtensions
             "TixTrigger silo up: {Mode}, silo port {SiloPort}, Orleans gateway port {GatewayPort}, {Dashboard}",
             node.IsClustered ? $"cluster {node.ClusterId} with Redis membership" : "single node (localhost clustering, UDP gateway in this process)",
             node.SiloPort, node.OrleansGatewayPort,
-            node.DashboardPort == 0 ? "no dashboard" : $"dashboard on http://0.0.0.0:{node.DashboardPort}/dashboard"));
+            $"dashboard on http://0.0.0.0:{node.DashboardPort}/dashboard"));
         try
         {
             await app.RunAsync();

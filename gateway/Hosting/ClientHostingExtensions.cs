@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using TixTrigger.Settings;
+
+namespace TixTrigger.Gateway.Hosting;
+
+public static class ClientHostingExtensions
+{
+    /// <summary>
+    /// Joins the cluster through Redis membership as a client. A gateway may start before the
+    /// silos (docker compose starts them together) or outlive them all for a while: it keeps
+    /// pinging from its mirror and keeps trying to connect rather than exiting.
+    /// </summary>
+    public static IClientBuilder UseTixTriggerClustering(this IClientBuilder client, NodeOptions node)
+    {
+        var redis = ConfigurationOptions.Parse(node.RedisConnection ?? throw new InvalidOperationException("REDIS_CONNECTION is required."));
+        redis.AbortOnConnectFail = false;
+        client.UseRedisClustering(options => options.ConfigurationOptions = redis);
+        client.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = node.ClusterId;
+            options.ServiceId = node.ServiceId;
+        });
+        client.Configure<ClientMessagingOptions>(options =>
+        {
+            // A call through a silo that just died must fail fast: the next heartbeat or
+            // announcement retries it once membership has routed around the dead silo.
+            options.ResponseTimeout = TimeSpan.FromSeconds(5);
+        });
+        client.Configure<Orleans.Configuration.GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.UseConnectionRetryFilter(async (error, cancellation) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+            return true;
+        });
+        return client;
+    }
+}
