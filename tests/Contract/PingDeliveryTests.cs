@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using TixTrigger.Tests.Infrastructure;
+using Xunit;
+
+namespace TixTrigger.Tests.Contract;
+
+[Collection(ClusterCollection.Name)]
+public sealed class PingDeliveryTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_client_gets_exactly_0x75_0x61_about_every_second_from_the_address_it_sent_to()
+    {
+        await using var gateway = fixture.StartGateway(IPAddress.Loopback);
+        using var client = new PingClient();
+
+        long sent = Stopwatch.GetTimestamp();
+        client.Heartbeat(gateway.LocalEndpoint);
+        await Task.Delay(TimeSpan.FromSeconds(4.6));
+
+        var pings = client.Pings;
+        Assert.InRange(pings.Count, 4, 6);
+        PingAssertions.AllExactPingsFrom(pings, gateway.LocalEndpoint);
+        Assert.True(pings[0].SecondsSince(sent) < 1.0, $"first ping after {pings[0].SecondsSince(sent):F3} s");
+        PingAssertions.IntervalsAboutOneSecond(pings);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(64)]
+    public async Task Any_datagram_up_to_64_bytes_registers_its_sender(int size)
+    {
+        await using var gateway = fixture.StartGateway(IPAddress.Loopback);
+        using var client = new PingClient();
+
+        client.Heartbeat(gateway.LocalEndpoint, size);
+
+        Assert.True(await Eventually.True(() => client.Count >= 2, TimeSpan.FromSeconds(3)), $"a {size}-byte heartbeat got {client.Count} pings");
+        PingAssertions.AllExactPingsFrom(client.Pings, gateway.LocalEndpoint);
+        Assert.Equal(1, gateway.Metrics.Heartbeats);
+    }
+
+    [Fact]
+    public async Task Two_ports_of_one_address_are_two_clients()
+    {
+        await using var gateway = fixture.StartGateway(IPAddress.Loopback);
+        using var first = new PingClient();
+        using var second = new PingClient();
+
+        first.Heartbeat(gateway.LocalEndpoint);
+        second.Heartbeat(gateway.LocalEndpoint);
+
+        Assert.True(await Eventually.True(() => first.Count >= 2 && second.Count >= 2, TimeSpan.FromSeconds(3)));
+        Assert.Equal(2, gateway.ClientCount);
+        Assert.Equal(2, await ClientGrainCount(first, second));
+    }
+
+    [Fact]
+    public async Task A_thousand_clients_are_all_pinged_every_second()
+    {
+        await using var gateway = fixture.StartGateway(IPAddress.Loopback);
+        var clients = Enumerable.Range(0, 1000).Select(_ => new PingClient()).ToList();
+        try
+        {
+            foreach (var client in clients) client.Heartbeat(gateway.LocalEndpoint);
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            foreach (var client in clients) client.Clear();
+
+            await Task.Delay(TimeSpan.FromSeconds(3));
+
+            Assert.Equal(1000, gateway.ClientCount);
+            Assert.All(clients, client => PingAssertions.AllExactPingsFrom(client.Pings, gateway.LocalEndpoint));
+            Assert.All(clients, client => Assert.InRange(client.Count, 2, 4));
+            Assert.All(clients, client => PingAssertions.IntervalsAboutOneSecond(client.Pings));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    private async Task<int> ClientGrainCount(params PingClient[] clients)
+    {
+        int registered = 0;
+        foreach (var client in clients)
+        {
+            var info = await fixture.Grains.GetGrain<Grains.IClientGrain>(Endpoints.ClientEndpoint.From(client.LocalEndpoint).ToString()).GetInfo();
+            if (info.Heartbeats == 1) registered++;
+        }
+        return registered;
+    }
+}

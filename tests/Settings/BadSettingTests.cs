@@ -1,0 +1,57 @@
+using TixTrigger.Tests.Infrastructure;
+
+namespace TixTrigger.Tests.Settings;
+
+/// <summary>A bad setting stops the built host at once: non-zero exit, one line naming the variable and what it accepts.</summary>
+public sealed class BadSettingTests
+{
+    [Theory]
+    [InlineData("PORT", "70000", "1 to 65535")]
+    [InlineData("PORT", "http", "1 to 65535")]
+    [InlineData("WORKER_POOL_SIZE", "0", "1 to 1024")]
+    [InlineData("CLIENT_EXPIRATION_SECONDS", "abc", "whole number")]
+    [InlineData("LOG_LEVEL", "LOUD", "DEBUG, INFO, WARNING, ERROR or CRITICAL")]
+    [InlineData("HOST", "my-laptop", "IPv4 or IPv6 address")]
+    [InlineData("ORLEANS_SILO_PORT", "-1", "1 to 65535")]
+    [InlineData("ORLEANS_GATEWAY_PORT", "99999", "1 to 65535")]
+    [InlineData("DASHBOARD_PORT", "0", "1 to 65535")]
+    [InlineData("GATEWAY_ID", "has space", "letters, digits")]
+    public async Task The_silo_exits_with_one_clear_line(string variable, string value, string accepts)
+    {
+        using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
+        {
+            [variable] = value,
+            ["DASHBOARD_PORT"] = variable == "DASHBOARD_PORT" ? value : FreePorts.Next().ToString(),
+            // Harmless if a bug lets it start: nothing collides with another test.
+            ["ORLEANS_SILO_PORT"] = variable == "ORLEANS_SILO_PORT" ? value : FreePorts.Next().ToString(),
+            ["ORLEANS_GATEWAY_PORT"] = variable == "ORLEANS_GATEWAY_PORT" ? value : FreePorts.Next().ToString(),
+            ["PORT"] = variable == "PORT" ? value : FreePorts.Next().ToString(),
+        });
+
+        int exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, exitCode);
+        var lines = silo.Errors.Concat(silo.Output).Where(line => !string.IsNullOrWhiteSpace(line)).ToList();
+        string line = Assert.Single(lines);
+        Assert.Contains($"{variable}={value}", line);
+        Assert.Contains(accepts, line);
+        Assert.DoesNotContain("Exception", line);
+    }
+
+    [Fact]
+    public async Task Python_log_level_names_are_accepted()
+    {
+        using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
+        {
+            ["LOG_LEVEL"] = "warning",
+            ["DASHBOARD_PORT"] = FreePorts.Next().ToString(),
+            ["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString(),
+            ["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString(),
+            ["PORT"] = FreePorts.Next().ToString(),
+        });
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.False(silo.HasExited, silo.Describe());
+    }
+}
