@@ -19,9 +19,6 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
     /// <summary>An entry this far past its deadline is dropped even if no shard said so (its shard is gone).</summary>
     private const long PruneAfterMs = 60_000;
 
-    /// <summary>A removal is ignored for an entry refreshed by a heartbeat this recently: the shard has not seen it yet.</summary>
-    private const long RefreshShieldMs = 2_000;
-
     private struct Entry
     {
         public ClientEndpoint Client;
@@ -104,12 +101,16 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         Add(member, shard, slot, refreshedUnixMs: 0);
     }
 
-    /// <summary>A shard removed this member (expired, or moved to another gateway).</summary>
-    public void Remove(ClientEndpoint client, long nowUnixMs)
+    /// <summary>
+    /// A shard removed this member (expired, or moved to another gateway). Kept if a heartbeat
+    /// since gave it a later deadline than the shard knew: that heartbeat is on its way to the
+    /// shard and re-registers it there.
+    /// </summary>
+    public void Remove(in ShardMember removed)
     {
         lock (_gate)
         {
-            if (_index.TryGetValue(client, out int i) && nowUnixMs - _entries[i].RefreshedUnixMs > RefreshShieldMs)
+            if (_index.TryGetValue(removed.Client, out int i) && _entries[i].DeadlineUnixMs <= removed.DeadlineUnixMs)
             {
                 RemoveAt(i);
             }

@@ -192,9 +192,7 @@ internal sealed class ShardSynchronizer : IGatewayObserver
     private void Apply(ShardTick tick)
     {
         foreach (var member in tick.Upserts) _mirror.Upsert(member, tick.ShardIndex, SlotOf(member.Client));
-        if (tick.Removals.Length == 0) return;
-        long now = UnixTime.NowMs();
-        foreach (var client in tick.Removals) _mirror.Remove(client, now);
+        foreach (var removed in tick.Removals) _mirror.Remove(removed);
     }
 
     /// <summary>Members learnt from the cluster rather than a heartbeat spread over the second by hash.</summary>

@@ -20,7 +20,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPin
 
     private readonly Dictionary<ClientEndpoint, ShardMember> _members = [];
     private readonly Dictionary<ClientEndpoint, ShardMember> _pendingUpserts = [];
-    private readonly HashSet<ClientEndpoint> _pendingRemovals = [];
+    private readonly Dictionary<ClientEndpoint, ShardMember> _pendingRemovals = [];
 
     // One entry per member (tracked in _queued): an entry that comes due for a refreshed member
     // is re-queued at its current deadline, so expiry costs O(expiries) per tick, not O(members).
@@ -56,10 +56,10 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPin
 
     public Task Leave(ClientEndpoint client)
     {
-        if (_members.Remove(client))
+        if (_members.Remove(client, out var member))
         {
             _pendingUpserts.Remove(client);
-            _pendingRemovals.Add(client);
+            _pendingRemovals[client] = member;
         }
         return Task.CompletedTask;
     }
@@ -116,7 +116,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPin
         }
 
         _sequence++;
-        var tick = new ShardTick(_index, _epoch, _sequence, [.. _pendingUpserts.Values], [.. _pendingRemovals]);
+        var tick = new ShardTick(_index, _epoch, _sequence, [.. _pendingUpserts.Values], [.. _pendingRemovals.Values]);
         _pendingUpserts.Clear();
         _pendingRemovals.Clear();
         try
@@ -142,7 +142,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPin
             {
                 _members.Remove(client);
                 _pendingUpserts.Remove(client);
-                _pendingRemovals.Add(client);
+                _pendingRemovals[client] = member;
             }
             else
             {

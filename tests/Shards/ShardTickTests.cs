@@ -62,7 +62,7 @@ public sealed class ShardTickTests(ClusterFixture fixture)
 
         await Task.Delay(TimeSpan.FromSeconds(4));
 
-        var removals = recorder.Ticks.SelectMany(t => t.Removals).ToList();
+        var removals = recorder.Ticks.SelectMany(t => t.Removals).Select(m => m.Client).ToList();
         Assert.Equal(2, removals.Count);
         Assert.Contains(leaving.Client, removals);
         Assert.Contains(expiring.Client, removals);
