@@ -6,6 +6,7 @@ using TixTrigger.Settings;
 var builder = Host.CreateApplicationBuilder(args);
 if (!StartupSettings.TryRead(builder.Configuration, NodeOptions.FromConfiguration, out var node)) return StartupSettings.InvalidSettingExitCode;
 if (!StartupSettings.TryRead(builder.Configuration, GatewayOptions.FromConfiguration, out var gateway)) return StartupSettings.InvalidSettingExitCode;
+if (GatewayHealthCheck.IsRequested(args)) return await GatewayHealthCheck.RunAsync(gateway);
 if (!node.IsClustered)
 {
     Console.Error.WriteLine("tixtrigger: REDIS_CONNECTION= is not valid: a standalone gateway needs REDIS_CONNECTION, the cluster's Redis (for one node, run the silo alone: it has a gateway built in).");

@@ -28,14 +28,13 @@ public sealed class NodeOptions
         var read = new SettingReader(configuration);
         string? redis = read.OptionalString("REDIS_CONNECTION");
         bool clustered = redis is not null;
-        string? advertised = read.OptionalString("ADVERTISED_IP");
         return new NodeOptions
         {
             LogLevel = read.LogLevel("LOG_LEVEL", LogLevel.Information),
             RedisConnection = redis,
             ClusterId = read.Identifier("CLUSTER_ID", "tixtrigger"),
             ServiceId = read.Identifier("SERVICE_ID", "tixtrigger"),
-            AdvertisedIP = advertised is null ? null : read.Address("ADVERTISED_IP", advertised),
+            AdvertisedIP = read.AdvertisedAddress("ADVERTISED_IP"),
             SiloPort = read.Port("ORLEANS_SILO_PORT", clustered ? ClusterSiloPort : SingleNodeSiloPort),
             OrleansGatewayPort = read.Port("ORLEANS_GATEWAY_PORT", clustered ? ClusterGatewayPort : SingleNodeGatewayPort),
             DashboardPort = read.Port("DASHBOARD_PORT", 8080),

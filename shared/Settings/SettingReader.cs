@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -42,6 +44,23 @@ public sealed class SettingReader(IConfiguration configuration)
             throw new InvalidSettingException(name, raw, "an IPv4 or IPv6 address, such as 0.0.0.0, 127.0.0.1 or ::");
         }
         return address;
+    }
+
+    /// <summary>
+    /// An address to advertise to other nodes; <c>auto</c> takes this host's first non-loopback
+    /// IPv4 address (a container's own address, which compose does not know in advance).
+    /// </summary>
+    public IPAddress? AdvertisedAddress(string name)
+    {
+        string? raw = Raw(name);
+        if (raw is null) return null;
+        if (!raw.Equals("auto", StringComparison.OrdinalIgnoreCase)) return Address(name, raw);
+        var found = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
+            .Select(unicast => unicast.Address)
+            .FirstOrDefault(address => address.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(address));
+        return found ?? throw new InvalidSettingException(name, raw, "an IP address, or auto when the host has a non-loopback IPv4 address (this one has none)");
     }
 
     public string Identifier(string name, string fallback)
