@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using TixTrigger.Endpoints;
+using TixTrigger.Grains;
+using TixTrigger.Tests.Infrastructure;
+
+namespace TixTrigger.Tests.Failover;
+
+/// <summary>
+/// Redis, two silos and two gateways as separate processes, killed the way machines die (SIGKILL).
+/// Losing a node must cost no client, and no client more than a short gap in its pings.
+/// </summary>
+public sealed class ClusterFailoverTests : IAsyncLifetime
+{
+    private const int ShardsPerGateway = 4;
+    private LocalCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(silos: 2, gateways: ["a", "b"]);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private static long Now() => Stopwatch.GetTimestamp();
+
+    private static long After(long start, double seconds) => start + (long)(seconds * Stopwatch.Frequency);
+
+    private static async Task<int> MembersOf(IClusterClient client, string gatewayId)
+    {
+        int members = 0;
+        for (int i = 0; i < ShardsPerGateway; i++)
+        {
+            members += (await client.GetGrain<IPingShardGrain>(ShardKey.Format(gatewayId, i)).GetSnapshot()).Members.Length;
+        }
+        return members;
+    }
+
+    [Fact]
+    public async Task Killing_one_of_two_silos_loses_no_client_and_no_client_waits_3_s_for_a_ping()
+    {
+        using var onA = new PingFleet(100);
+        using var onB = new PingFleet(100);
+        onA.Heartbeat(_cluster.Gateways["a"].Endpoint);
+        onB.Heartbeat(_cluster.Gateways["b"].Endpoint);
+        var client = await _cluster.ConnectClientAsync();
+        Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 100 && await MembersOf(client, "b") == 100, TimeSpan.FromSeconds(10)),
+            "the shards never held all 200 clients");
+
+        long killed = Now();
+        _cluster.Silos[0].Kill();
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        long end = Now();
+
+        var gapA = onA.LongestGap(killed, end);
+        var gapB = onB.LongestGap(killed, end);
+        Assert.True(gapA < TimeSpan.FromSeconds(3) && gapB < TimeSpan.FromSeconds(3), $"longest gaps after the kill: {gapA.TotalMilliseconds:F0} ms, {gapB.TotalMilliseconds:F0} ms");
+        // The shards that lived on the dead silo came back on the survivor, refilled by the gateways.
+        Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 100 && await MembersOf(client, "b") == 100, TimeSpan.FromSeconds(10)),
+            "clients were lost from the cluster's shards\n" + _cluster.Describe());
+        Assert.True(onA.AllPingedSince(After(end, -1.5)) && onB.AllPingedSince(After(end, -1.5)));
+    }
+
+    [Fact]
+    public async Task A_gateway_killed_and_restarted_with_its_id_pings_its_clients_again_within_3_s_without_heartbeats()
+    {
+        var a = _cluster.Gateways["a"];
+        using var fleet = new PingFleet(100);
+        fleet.Heartbeat(a.Endpoint);
+        var client = await _cluster.ConnectClientAsync();
+        Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 100, TimeSpan.FromSeconds(10)));
+
+        a.Process.Kill();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        long beforeRestart = Now();
+        await _cluster.StartGatewayAsync("a", a.Port);
+        long up = Now();
+
+        Assert.True(await Eventually.True(() => fleet.AllPingedSince(up), TimeSpan.FromSeconds(3)),
+            $"{fleet.PingedSince(up)} of 100 clients pinged within 3 s of the restart");
+        Assert.All(fleet.Clients, c => Assert.All(c.Pings.Where(p => p.Timestamp >= beforeRestart), p => Assert.Equal(a.Endpoint, p.From)));
+    }
+
+    [Fact]
+    public async Task A_client_that_moves_to_another_gateway_is_pinged_by_the_new_one_and_the_old_one_stops_within_2_s()
+    {
+        var a = _cluster.Gateways["a"];
+        var b = _cluster.Gateways["b"];
+        using var fleet = new PingFleet(20);
+        fleet.Heartbeat(a.Endpoint);
+        Assert.True(await Eventually.True(() => fleet.Clients.All(c => c.Count >= 2), TimeSpan.FromSeconds(5)));
+
+        long moved = Now();
+        fleet.Heartbeat(b.Endpoint);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        long settled = After(moved, 2.0);
+        Assert.All(fleet.Clients, c =>
+        {
+            var lateFromA = c.Pings.Where(p => p.Timestamp > settled && p.From.Equals(a.Endpoint)).ToList();
+            Assert.True(lateFromA.Count == 0, $"{c.LocalEndpoint} still pinged by the old gateway {lateFromA.Count} times more than 2 s after moving");
+            Assert.True(c.Pings.Count(p => p.Timestamp > moved && p.From.Equals(b.Endpoint)) >= 4, $"{c.LocalEndpoint} not pinged by the new gateway");
+        });
+    }
+
+    [Fact]
+    public async Task While_Redis_restarts_pinging_never_stops_and_afterwards_new_clients_are_accepted()
+    {
+        using var fleet = new PingFleet(50);
+        fleet.Heartbeat(_cluster.Gateways["a"].Endpoint);
+        var client = await _cluster.ConnectClientAsync();
+        Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 50, TimeSpan.FromSeconds(10)));
+
+        long stopped = Now();
+        await _cluster.Redis.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await _cluster.Redis.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.True(fleet.LongestGap(stopped, Now()) < TimeSpan.FromSeconds(1.5), $"longest gap {fleet.LongestGap(stopped, Now()).TotalMilliseconds:F0} ms");
+
+        using var newcomers = new PingFleet(10);
+        newcomers.Heartbeat(_cluster.Gateways["b"].Endpoint);
+        Assert.True(await Eventually.True(async () => await MembersOf(client, "b") == 10, TimeSpan.FromSeconds(10)),
+            "new clients did not reach the cluster after Redis came back\n" + _cluster.Describe());
+        Assert.True(await Eventually.True(() => newcomers.Clients.All(c => c.Count >= 2), TimeSpan.FromSeconds(5)));
+        Assert.Equal(_cluster.Silos.Count, _cluster.Silos.Count(s => !s.HasExited));
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using TixTrigger.Gateway.Hosting;
+using TixTrigger.Settings;
+
+namespace TixTrigger.Tests.Infrastructure;
+
+/// <summary>
+/// What the README's "run a cluster on one machine" starts, as real processes from the built
+/// outputs: redis-server, silos with Redis membership, standalone gateways. Everything is killed
+/// on dispose, whether the test passed or not.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    public sealed record GatewayNode(string Id, int Port, NodeProcess Process)
+    {
+        public IPEndPoint Endpoint => new(IPAddress.Loopback, Port);
+    }
+
+    private readonly List<NodeProcess> _processes = [];
+    private IHost? _clientHost;
+
+    private LocalCluster(int expirySeconds)
+    {
+        ExpirySeconds = expirySeconds;
+    }
+
+    public RedisServer Redis { get; } = new();
+
+    public string ClusterId { get; } = $"test-{Guid.NewGuid():N}"[..17];
+
+    public int ExpirySeconds { get; }
+
+    public List<NodeProcess> Silos { get; } = [];
+
+    public List<int> DashboardPorts { get; } = [];
+
+    public Dictionary<string, GatewayNode> Gateways { get; } = [];
+
+    public static async Task<LocalCluster> StartAsync(int silos, string[] gateways, int expirySeconds = 120)
+    {
+        var cluster = new LocalCluster(expirySeconds);
+        try
+        {
+            await cluster.Redis.StartAsync();
+            await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => cluster.StartSiloAsync()));
+            await Task.WhenAll(gateways.Select(id => cluster.StartGatewayAsync(id)));
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    private Dictionary<string, string> Common() => new()
+    {
+        ["REDIS_CONNECTION"] = Redis.ConnectionString,
+        ["CLUSTER_ID"] = ClusterId,
+        ["SERVICE_ID"] = ClusterId,
+        ["LOG_LEVEL"] = "INFO",
+    };
+
+    public async Task<NodeProcess> StartSiloAsync()
+    {
+        int dashboard = FreePorts.Next();
+        var environment = Common();
+        environment["ADVERTISED_IP"] = "127.0.0.1";
+        environment["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString();
+        environment["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString();
+        environment["DASHBOARD_PORT"] = dashboard.ToString();
+        NodeProcess silo;
+        lock (_processes)
+        {
+            silo = NodeProcess.Start($"silo-{Silos.Count}", BuiltOutputs.Silo, environment);
+            _processes.Add(silo);
+            Silos.Add(silo);
+            DashboardPorts.Add(dashboard);
+        }
+        if (!await silo.WaitForOutputAsync("TixTrigger silo up", TimeSpan.FromSeconds(60)))
+        {
+            throw new InvalidOperationException("A silo did not start: " + silo.Describe());
+        }
+        return silo;
+    }
+
+    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null)
+    {
+        int udpPort = port ?? FreePorts.Next();
+        var environment = Common();
+        environment["HOST"] = "127.0.0.1";
+        environment["PORT"] = udpPort.ToString();
+        environment["GATEWAY_ID"] = id;
+        environment["WORKER_POOL_SIZE"] = "4";
+        environment["CLIENT_EXPIRATION_SECONDS"] = ExpirySeconds.ToString();
+        NodeProcess process;
+        lock (_processes)
+        {
+            process = NodeProcess.Start($"gateway-{id}", BuiltOutputs.Gateway, environment);
+            _processes.Add(process);
+        }
+        if (!await process.WaitForOutputAsync("listening on udp", TimeSpan.FromSeconds(60)))
+        {
+            throw new InvalidOperationException($"Gateway {id} did not start: " + process.Describe());
+        }
+        var node = new GatewayNode(id, udpPort, process);
+        lock (Gateways) Gateways[id] = node;
+        return node;
+    }
+
+    /// <summary>An Orleans client of this cluster, for looking at grains the way an operator would.</summary>
+    public async Task<IClusterClient> ConnectClientAsync()
+    {
+        var node = new NodeOptions { RedisConnection = Redis.ConnectionString, ClusterId = ClusterId, ServiceId = ClusterId };
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.UseTixTriggerLogging(Microsoft.Extensions.Logging.LogLevel.Warning);
+        builder.UseOrleansClient(client => client.UseTixTriggerClustering(node));
+        _clientHost = builder.Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _clientHost.StartAsync(timeout.Token);
+        return _clientHost.Services.GetRequiredService<IClusterClient>();
+    }
+
+    public string Describe() => string.Join("\n\n", _processes.Select(p => p.Describe()));
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_processes)
+        {
+            foreach (var process in _processes) process.Dispose();
+        }
+        if (_clientHost is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _clientHost.StopAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            _clientHost.Dispose();
+        }
+        Redis.Dispose();
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace TixTrigger.Tests.Infrastructure;
+
+/// <summary>Many independent phones, and the measurements every failover test makes on them.</summary>
+public sealed class PingFleet : IDisposable
+{
+    public PingFleet(int count)
+    {
+        Clients = Enumerable.Range(0, count).Select(_ => new PingClient()).ToList();
+    }
+
+    public List<PingClient> Clients { get; }
+
+    public void Heartbeat(IPEndPoint service)
+    {
+        foreach (var client in Clients) client.Heartbeat(service);
+    }
+
+    /// <summary>The longest time without a ping, over all clients, between <paramref name="from"/> and <paramref name="to"/> (Stopwatch timestamps).</summary>
+    public TimeSpan LongestGap(long from, long to) => Clients.Max(client => LongestGap(client, from, to));
+
+    public static TimeSpan LongestGap(PingClient client, long from, long to)
+    {
+        long previous = from, longest = 0;
+        foreach (var ping in client.Pings.Where(p => p.Timestamp >= from && p.Timestamp <= to))
+        {
+            longest = Math.Max(longest, ping.Timestamp - previous);
+            previous = ping.Timestamp;
+        }
+        longest = Math.Max(longest, to - previous);
+        return TimeSpan.FromSeconds(longest / (double)Stopwatch.Frequency);
+    }
+
+    public bool AllPingedSince(long from) => Clients.All(client => client.Pings.Any(p => p.Timestamp >= from));
+
+    public int PingedSince(long from) => Clients.Count(client => client.Pings.Any(p => p.Timestamp >= from));
+
+    public void Dispose() => Clients.ForEach(client => client.Dispose());
+}
