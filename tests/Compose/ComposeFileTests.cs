@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using TixTrigger.Tests.Infrastructure;
+
+namespace TixTrigger.Tests.Compose;
+
+/// <summary>
+/// The container files, checked without a Docker engine: docker-compose validates and normalizes
+/// docker-compose.yml, and the Dockerfiles are read as text.
+/// </summary>
+public sealed class ComposeFileTests
+{
+    private static readonly string Root = BuiltOutputs.RepositoryRoot;
+    private static readonly string ComposeFile = Path.Combine(Root, "docker-compose.yml");
+    private static readonly string[] OurServices = ["silo", "gateway-a", "gateway-b"];
+
+    [Fact]
+    public void Docker_compose_accepts_the_file()
+    {
+        var (exitCode, _, errors) = DockerCompose("config", "-q");
+
+        Assert.True(exitCode == 0, $"docker-compose config -q exited {exitCode}:\n{errors}");
+    }
+
+    [Fact]
+    public void Redis_persists_the_membership()
+    {
+        string redis = Service(NormalizedConfig(), "redis");
+
+        Assert.Matches(@"(?m)^    command: .*--appendonly yes", redis);
+        Assert.Matches(@"(?m)^    - [\w.-]+:/data(:rw)?$", redis); // a named volume, so the file outlives the container
+        Assert.Matches(@"(?m)^    healthcheck:", redis);
+    }
+
+    [Fact]
+    public void The_silo_publishes_only_a_port_range_so_it_can_scale()
+    {
+        var ports = Ports(Service(NormalizedConfig(), "silo"));
+
+        Assert.NotEmpty(ports);
+        Assert.All(ports, port => Assert.Matches(@"^\d+-\d+$", port.GetValueOrDefault("published", "(none)")));
+        Assert.Contains(ports, port => port.GetValueOrDefault("published") == "8080-8089" && port.GetValueOrDefault("target") == "8080");
+    }
+
+    [Fact]
+    public void The_gateways_publish_udp_7561_and_7562()
+    {
+        string config = NormalizedConfig();
+        var published = new[] { "gateway-a", "gateway-b" }
+            .SelectMany(name => Ports(Service(config, name)))
+            .Select(port => $"{port.GetValueOrDefault("published")}->{port.GetValueOrDefault("target")}/{port.GetValueOrDefault("protocol", "tcp")}")
+            .Order()
+            .ToList();
+
+        Assert.Equal(["7561->7561/udp", "7562->7561/udp"], published);
+    }
+
+    [Fact]
+    public void Every_service_running_our_code_joins_the_cluster_through_redis()
+    {
+        string config = NormalizedConfig();
+        var built = ServiceNames(config).Where(name => Regex.IsMatch(Service(config, name), @"(?m)^    build:")).Order().ToList();
+
+        Assert.Equal(OurServices.Order(), built);
+        Assert.All(built, name => Assert.Equal("redis:6379", EnvironmentOf(Service(config, name)).GetValueOrDefault("REDIS_CONNECTION")));
+    }
+
+    [Fact]
+    public void Each_gateway_has_its_own_fixed_id()
+    {
+        string config = NormalizedConfig();
+        var ids = new[] { "gateway-a", "gateway-b" }
+            .Select(name => EnvironmentOf(Service(config, name)).GetValueOrDefault("GATEWAY_ID"))
+            .ToList();
+
+        Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(id), "every gateway needs GATEWAY_ID"));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void Every_environment_variable_is_one_the_settings_read()
+    {
+        var known = Directory.GetFiles(Path.Combine(Root, "shared", "Settings"), "*.cs")
+            .SelectMany(file => Regex.Matches(File.ReadAllText(file), "\"([A-Z][A-Z0-9_]+)\"").Select(match => match.Groups[1].Value))
+            .ToHashSet();
+        Assert.Contains("REDIS_CONNECTION", known); // the scan itself works
+        string config = NormalizedConfig();
+
+        var unknown = OurServices
+            .SelectMany(name => EnvironmentOf(Service(config, name)).Keys.Where(variable => !known.Contains(variable)).Select(variable => $"{name}: {variable}"))
+            .ToList();
+
+        Assert.True(unknown.Count == 0, $"not read by shared/Settings: {string.Join(", ", unknown)}");
+    }
+
+    [Fact]
+    public void The_silo_dockerfile_builds_with_the_sdk_and_runs_on_aspnet_as_a_non_root_user() =>
+        AssertDockerfile("silo", "TixTrigger.Silo.csproj", "mcr.microsoft.com/dotnet/aspnet:10.0");
+
+    [Fact]
+    public void The_gateway_dockerfile_builds_with_the_sdk_and_runs_on_the_runtime_as_a_non_root_user() =>
+        AssertDockerfile("gateway", "TixTrigger.Gateway.csproj", "mcr.microsoft.com/dotnet/runtime:10.0");
+
+    private static void AssertDockerfile(string project, string projectFile, string runtimeImage)
+    {
+        string path = Path.Combine(Root, project, "Dockerfile");
+        Assert.True(File.Exists(path), $"{path} is missing");
+        string dockerfile = File.ReadAllText(path);
+
+        var from = Regex.Matches(dockerfile, @"(?im)^FROM\s+(\S+)").Select(match => match.Groups[1].Value).ToList();
+        Assert.Equal(["mcr.microsoft.com/dotnet/sdk:10.0", runtimeImage], from);
+
+        // What the image runs is decided after the last FROM.
+        string runtimeStage = dockerfile[Regex.Matches(dockerfile, @"(?im)^FROM\s").Last().Index..];
+        var user = Regex.Match(runtimeStage, @"(?im)^USER\s+(\S+)");
+        Assert.True(user.Success, $"{project}/Dockerfile runs as root: its last stage has no USER");
+        Assert.DoesNotMatch(@"^(root|0)(:|$)", user.Groups[1].Value);
+
+        string csproj = File.ReadAllText(Path.Combine(Root, project, projectFile));
+        string dll = Regex.Match(csproj, "<AssemblyName>([^<]+)</AssemblyName>").Groups[1].Value + ".dll";
+        Assert.Matches(@"(?m)^ENTRYPOINT\s+\[\s*""dotnet""\s*,\s*""" + Regex.Escape(dll) + @"""\s*\]", runtimeStage);
+        Assert.Matches(@"(?m)^\s*CMD\s+\[\s*""dotnet""\s*,\s*""" + Regex.Escape(dll) + @"""\s*,\s*""--healthcheck""\s*\]", runtimeStage);
+
+        // The restore layer needs every project the published one references.
+        var references = Regex.Matches(csproj, @"<ProjectReference Include=""\.\./([^""]+)""").Select(match => match.Groups[1].Value);
+        Assert.All(references.Append($"{project}/{projectFile}"), reference => Assert.Contains($"COPY {reference} ", dockerfile));
+    }
+
+    private static string NormalizedConfig()
+    {
+        var (exitCode, output, errors) = DockerCompose("config");
+        Assert.True(exitCode == 0, $"docker-compose config exited {exitCode}:\n{errors}");
+        return output.ReplaceLineEndings("\n");
+    }
+
+    private static IEnumerable<string> ServiceNames(string config) =>
+        Regex.Matches(ServicesSection(config), @"(?m)^  ([\w.-]+):$").Select(match => match.Groups[1].Value);
+
+    /// <summary>The lines of one service in the normalized config (two-space indents, keys sorted).</summary>
+    private static string Service(string config, string name)
+    {
+        var match = Regex.Match(ServicesSection(config), @"(?m)^  " + Regex.Escape(name) + @":\n((?:   .*\n?)*)");
+        Assert.True(match.Success, $"docker-compose.yml has no service {name}");
+        return match.Groups[1].Value;
+    }
+
+    private static string ServicesSection(string config)
+    {
+        var match = Regex.Match(config, @"(?m)^services:\n((?:  .*\n?)*)");
+        Assert.True(match.Success, "no services: in\n" + config);
+        return match.Groups[1].Value;
+    }
+
+    private static Dictionary<string, string> EnvironmentOf(string service)
+    {
+        var block = Regex.Match(service, @"(?m)^    environment:\n((?:      .*\n?)*)");
+        return Regex.Matches(block.Groups[1].Value, @"(?m)^      ([^:\s]+):\s*(.*?)\s*$")
+            .ToDictionary(match => match.Groups[1].Value, match => Unquote(match.Groups[2].Value));
+    }
+
+    /// <summary>The long-form port entries: <c>- protocol: udp</c> / <c>  published: 7561</c> / <c>  target: 7561</c>.</summary>
+    private static List<Dictionary<string, string>> Ports(string service)
+    {
+        var block = Regex.Match(service, @"(?m)^    ports:\n((?:    [- ] .*\n?)*)");
+        return Regex.Split(block.Groups[1].Value, @"(?m)^    - ")
+            .Where(entry => entry.Trim().Length > 0)
+            .Select(entry => Regex.Matches(entry, @"(?m)^(?:      )?(\w+):\s*(.*?)\s*$")
+                .ToDictionary(match => match.Groups[1].Value, match => Unquote(match.Groups[2].Value)))
+            .ToList();
+    }
+
+    private static string Unquote(string value) => value.Trim('\'', '"');
+
+    private static (int ExitCode, string Output, string Errors) DockerCompose(params string[] arguments)
+    {
+        string? executable = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "docker-compose"))
+            .FirstOrDefault(File.Exists);
+        Assert.True(executable is not null, "docker-compose is not on PATH: the test command (./tests/run.sh) installs it (apt-get install docker-compose).");
+
+        var start = new ProcessStartInfo(executable, ["-f", ComposeFile, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Root,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"docker-compose {string.Join(' ', arguments)} did not finish within 60 s");
+        }
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, errors.Result);
+    }
+}
