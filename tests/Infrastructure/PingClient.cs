@@ -14,15 +14,13 @@ public sealed class PingClient : IDisposable
 
     private readonly Socket _socket;
     private readonly List<Received> _received = [];
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _receiving;
 
     public PingClient(IPAddress bind)
     {
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(bind, 0));
         LocalEndpoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _receiving = ReceiveAsync();
+        PingReceiver.Register(_socket, this);
     }
 
     public PingClient() : this(IPAddress.Loopback)
@@ -48,43 +46,14 @@ public sealed class PingClient : IDisposable
         lock (_received) _received.Clear();
     }
 
-    private async Task ReceiveAsync()
+    internal void Record(Received received)
     {
-        var buffer = new byte[2048];
-        var from = new IPEndPoint(LocalEndpoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                var result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, _stop.Token);
-                long now = Stopwatch.GetTimestamp();
-                lock (_received) _received.Add(new Received(now, (IPEndPoint)result.RemoteEndPoint, buffer[..result.ReceivedBytes]));
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // An ICMP error from an earlier send; keep listening.
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-        }
+        lock (_received) _received.Add(received);
     }
 
     public void Dispose()
     {
-        _stop.Cancel();
+        PingReceiver.Unregister(_socket);
         _socket.Dispose();
-        try
-        {
-            _receiving.Wait(TimeSpan.FromSeconds(2));
-        }
-        catch (AggregateException)
-        {
-        }
     }
 }
