@@ -33,6 +33,30 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_silo_serves_a_dashboard_that_shows_both_silos_and_the_shard_grains()
+    {
+        using var fleet = new PingFleet(5);
+        fleet.Heartbeat(_cluster.Gateways["a"].Endpoint);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        foreach (int port in _cluster.DashboardPorts)
+        {
+            var page = await http.GetAsync($"http://127.0.0.1:{port}/dashboard/");
+            Assert.True(page.IsSuccessStatusCode, $"dashboard page on {port}: {page.StatusCode}");
+            Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+
+            string counters = "";
+            Assert.True(await Eventually.True(async () =>
+            {
+                counters = await http.GetStringAsync($"http://127.0.0.1:{port}/dashboard/DashboardCounters");
+                return CountOf(counters, "\"status\":\"Active\"") == 2 && counters.Contains("PingShardGrain", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(20)), $"dashboard on {port} does not show two active silos and the shards: {counters[..Math.Min(600, counters.Length)]}");
+        }
+    }
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    [Fact]
     public async Task Killing_one_of_two_silos_loses_no_client_and_no_client_waits_3_s_for_a_ping()
     {
         using var onA = new PingFleet(100);
