@@ -1,0 +1,39 @@
+using System.Net;
+
+namespace TixTrigger.Bench.Options;
+
+/// <summary>What the user asked for, already parsed and validated.</summary>
+internal sealed record BenchOptions
+{
+    /// <summary>Service endpoints; clients are spread over them round-robin. Empty with <see cref="SelfCheck"/>.</summary>
+    public IReadOnlyList<IPEndPoint> Targets { get; init; } = [];
+
+    /// <summary>Local addresses for the client sockets; empty means the loopback address of each target's family.</summary>
+    public IReadOnlyList<IPAddress> BindAddresses { get; init; } = [];
+
+    public int Clients { get; init; } = 100;
+
+    public double HeartbeatSeconds { get; init; } = 5;
+
+    public double DurationSeconds { get; init; } = 30;
+
+    /// <summary>The clients' first heartbeats are spread evenly over this many seconds.</summary>
+    public double SpreadSeconds { get; init; } = 1;
+
+    /// <summary>When set, half of the clients stop heartbeating after this many seconds.</summary>
+    public double? StopHalfAfterSeconds { get; init; }
+
+    /// <summary>The service's CLIENT_EXPIRATION_SECONDS, which the stop-half check measures against.</summary>
+    public double? ExpirySeconds { get; init; }
+
+    public double RequireWithin { get; init; } = 0.99;
+
+    public int ClientsPerWorker { get; init; } = 4000;
+
+    public bool AllowNonLoopback { get; init; }
+
+    /// <summary>Measure against a reference pinger inside the bench, to see how much jitter the bench itself adds.</summary>
+    public bool SelfCheck { get; init; }
+
+    public bool StopsHalf => StopHalfAfterSeconds is not null;
+}

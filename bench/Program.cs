@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Net.Sockets;
+using TixTrigger.Bench;
+using TixTrigger.Bench.Coordination;
+using TixTrigger.Bench.Options;
+using TixTrigger.Bench.Worker;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+if (args is [WorkerCommand.WorkerFlag])
+{
+    try
+    {
+        return WorkerMain.Run();
+    }
+    catch (SocketException socketError)
+    {
+        Console.Error.WriteLine($"cannot open the clients' sockets: {socketError.Message} (a smaller --clients-per-worker may help)");
+        return ExitCodes.CouldNotMeasure;
+    }
+}
+
+if (args.Any(arg => arg is "--help" or "-h"))
+{
+    Console.WriteLine(Usage.Text);
+    return ExitCodes.Pass;
+}
+
+if (!OptionParser.TryParse(args, out var options, out string? error))
+{
+    Console.Error.WriteLine($"bench: {error}");
+    Console.Error.WriteLine("run with --help for the options");
+    return ExitCodes.CouldNotMeasure;
+}
+
+using var signals = new InterruptSignals();
+try
+{
+    return await new Coordinator(options, Console.Out).RunAsync(signals.Token);
+}
+catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+{
+    Console.Error.WriteLine("bench: interrupted; workers stopped");
+    return ExitCodes.Interrupted;
+}
+catch (WorkerFailedException failure)
+{
+    Console.Error.WriteLine($"bench: {failure.Message}");
+    return ExitCodes.CouldNotMeasure;
+}

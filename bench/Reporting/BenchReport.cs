@@ -1,0 +1,92 @@
+namespace TixTrigger.Bench.Reporting;
+
+/// <summary>
+/// The figures of one run: what the human-readable lines show and what the final JSON line
+/// carries, so the two can never disagree. Times are in milliseconds.
+/// </summary>
+internal sealed record BenchReport
+{
+    public bool Pass { get; init; }
+
+    public IReadOnlyList<string> Failures { get; init; } = [];
+
+    public required int Clients { get; init; }
+
+    public required int Workers { get; init; }
+
+    public required IReadOnlyList<string> Targets { get; init; }
+
+    public required double HeartbeatSeconds { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    public required long Intervals { get; init; }
+
+    public required long IntervalsWithinTolerance { get; init; }
+
+    public required double WithinToleranceFraction { get; init; }
+
+    /// <summary>Second of the run → intervals outside the tolerance that ended in it; seconds without any are left out.</summary>
+    public required IReadOnlyDictionary<int, long> OffToleranceBySecond { get; init; }
+
+    public required double RequiredWithinFraction { get; init; }
+
+    public required double? IntervalMinMs { get; init; }
+
+    public required double? IntervalP50Ms { get; init; }
+
+    public required double? IntervalP99Ms { get; init; }
+
+    public required double? IntervalMaxMs { get; init; }
+
+    public required double? FirstPingP50Ms { get; init; }
+
+    public required double? FirstPingP99Ms { get; init; }
+
+    public required double? FirstPingMaxMs { get; init; }
+
+    /// <summary>The longest silence any client had while it was owed pings (max over clients).</summary>
+    public required double LongestGapMs { get; init; }
+
+    public required string? LongestGapClient { get; init; }
+
+    public required long WrongSource { get; init; }
+
+    public required long WrongBytes { get; init; }
+
+    public required int ClientsWithoutPings { get; init; }
+
+    public required int ClientsEndedEarly { get; init; }
+
+    public required long PingsReceived { get; init; }
+
+    public required long DatagramsBeforeFirstHeartbeat { get; init; }
+
+    public required long HeartbeatsSent { get; init; }
+
+    public required long HeartbeatSendErrors { get; init; }
+
+    /// <summary>Null unless half of the clients stopped heartbeating.</summary>
+    public required int? StoppedClients { get; init; }
+
+    /// <summary>How long after its deadline a stopped client got a ping, at worst; null when none came after it.</summary>
+    public required double? LatestAfterDeadlineMs { get; init; }
+
+    /// <summary>Over the stopped clients: the earliest of "last ping minus deadline" (negative: before the deadline).</summary>
+    public required double? StoppedLastPingVsDeadlineMinMs { get; init; }
+
+    /// <summary>Over the stopped clients: the latest of "last ping minus deadline".</summary>
+    public required double? StoppedLastPingVsDeadlineMaxMs { get; init; }
+
+    public required int? StoppedClientsPingedLate { get; init; }
+
+    public required double BenchCpuSeconds { get; init; }
+
+    public required double BenchHeartbeatMaxLatenessMs { get; init; }
+
+    /// <summary>Garbage collections in all workers together; each one could pause the receive path.</summary>
+    public required int BenchGarbageCollections { get; init; }
+
+    /// <summary>Only with --self-check: how late the bench's own pinger was at worst.</summary>
+    public required double? ReferencePingerMaxLatenessMs { get; init; }
+}

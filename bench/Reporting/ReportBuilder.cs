@@ -1,0 +1,62 @@
+using TixTrigger.Bench.Measurement;
+using TixTrigger.Bench.Options;
+
+namespace TixTrigger.Bench.Reporting;
+
+/// <summary>Reduces the merged summary to the report's figures and passes judgement on them.</summary>
+internal static class ReportBuilder
+{
+    public static BenchReport Build(BenchOptions options, IReadOnlyList<string> targets, int workers, MergedSummary merged, double? pingerLatenessMs)
+    {
+        var total = merged.Total;
+        var report = new BenchReport
+        {
+            Clients = total.Clients,
+            Workers = workers,
+            Targets = targets,
+            HeartbeatSeconds = options.HeartbeatSeconds,
+            DurationSeconds = options.DurationSeconds,
+            Intervals = merged.Intervals.Count,
+            IntervalsWithinTolerance = total.IntervalsWithinTolerance,
+            WithinToleranceFraction = merged.Intervals.Count == 0 ? 0 : (double)total.IntervalsWithinTolerance / merged.Intervals.Count,
+            RequiredWithinFraction = options.RequireWithin,
+            OffToleranceBySecond = total.OffToleranceBySecond.Index().Where(second => second.Item > 0).ToDictionary(second => second.Index, second => second.Item),
+            IntervalMinMs = Percentile(merged.Intervals, 0),
+            IntervalP50Ms = Percentile(merged.Intervals, 0.50),
+            IntervalP99Ms = Percentile(merged.Intervals, 0.99),
+            IntervalMaxMs = Percentile(merged.Intervals, 1),
+            FirstPingP50Ms = Percentile(merged.FirstPing, 0.50),
+            FirstPingP99Ms = Percentile(merged.FirstPing, 0.99),
+            FirstPingMaxMs = Percentile(merged.FirstPing, 1),
+            LongestGapMs = Ms(total.LongestGapMs),
+            LongestGapClient = total.LongestGapClient,
+            WrongSource = total.WrongSource,
+            WrongBytes = total.WrongBytes,
+            ClientsWithoutPings = total.ClientsWithoutPings,
+            ClientsEndedEarly = total.ClientsEndedEarly,
+            PingsReceived = total.PingsReceived,
+            DatagramsBeforeFirstHeartbeat = total.DatagramsBeforeFirstHeartbeat,
+            HeartbeatsSent = total.HeartbeatsSent,
+            HeartbeatSendErrors = total.HeartbeatSendErrors,
+            StoppedClients = options.StopsHalf ? total.StoppedClients : null,
+            LatestAfterDeadlineMs = total.StoppedLastPingVsDeadlineMaxMs is > 0 and var late ? Ms(late) : null,
+            StoppedLastPingVsDeadlineMinMs = total.StoppedLastPingVsDeadlineMinMs is { } earliest ? Ms(earliest) : null,
+            StoppedLastPingVsDeadlineMaxMs = total.StoppedLastPingVsDeadlineMaxMs is { } latest ? Ms(latest) : null,
+            StoppedClientsPingedLate = options.StopsHalf ? total.StoppedClientsPingedLate : null,
+            BenchCpuSeconds = Math.Round(total.CpuSeconds, 2),
+            BenchHeartbeatMaxLatenessMs = Ms(total.HeartbeatMaxLatenessMs),
+            BenchGarbageCollections = total.GarbageCollections,
+            ReferencePingerMaxLatenessMs = pingerLatenessMs is { } pinger ? Ms(pinger) : null,
+        };
+        var failures = Verdict.Failures(report);
+        return report with { Pass = failures.Count == 0, Failures = failures };
+    }
+
+    private static double? Percentile(Histogram histogram, double fraction) =>
+        histogram.Count == 0 ? null
+        : fraction == 0 ? Ms(histogram.Min)
+        : fraction == 1 ? Ms(histogram.Max)
+        : Ms(histogram.Percentile(fraction));
+
+    private static double Ms(double value) => Math.Round(value, 2);
+}
