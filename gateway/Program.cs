@@ -17,5 +17,4 @@ builder.Logging.UseTixTriggerLogging(node.LogLevel);
 builder.UseOrleansClient(client => client.UseTixTriggerClustering(node));
 builder.Services.AddUdpGateway(gateway);
 
-await builder.Build().RunAsync();
-return 0;
+return await builder.Build().RunOrExplainAsync($"PORT={gateway.Port}");

@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using TixTrigger.Gateway.Hosting;
 using Orleans.Dashboard;
 using TixTrigger.Settings;
 
@@ -18,7 +18,7 @@ public static class WebHostingExtensions
         return app;
     }
 
-    /// <summary>Runs the host; a port that cannot be bound ends it with one line, like a bad setting.</summary>
+    /// <summary>Runs the silo, with a start-up line saying how it is clustered and where its dashboard is.</summary>
     public static async Task<int> RunUntilStoppedAsync(this WebApplication app, NodeOptions node)
     {
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
@@ -26,25 +26,6 @@ public static class WebHostingExtensions
             node.IsClustered ? $"cluster {node.ClusterId} with Redis membership" : "single node (localhost clustering, UDP gateway in this process)",
             node.SiloPort, node.OrleansGatewayPort,
             $"dashboard on http://0.0.0.0:{node.DashboardPort}/dashboard"));
-        try
-        {
-            await app.RunAsync();
-            return 0;
-        }
-        catch (Exception error) when (FindSocketError(error) is { } socketError)
-        {
-            Console.Error.WriteLine($"tixtrigger: cannot start: {socketError.Message} (check PORT, ORLEANS_SILO_PORT, ORLEANS_GATEWAY_PORT, DASHBOARD_PORT={node.DashboardPort})");
-            return 1;
-        }
-    }
-
-    private static SocketException? FindSocketError(Exception? error)
-    {
-        for (; error is not null; error = error.InnerException)
-        {
-            if (error is SocketException socketError) return socketError;
-            if (error is AggregateException aggregate) return aggregate.InnerExceptions.Select(FindSocketError).FirstOrDefault(e => e is not null);
-        }
-        return null;
+        return await app.RunOrExplainAsync($"PORT, ORLEANS_SILO_PORT={node.SiloPort}, ORLEANS_GATEWAY_PORT={node.OrleansGatewayPort}, DASHBOARD_PORT={node.DashboardPort}");
     }
 }

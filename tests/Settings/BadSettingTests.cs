@@ -39,6 +39,26 @@ public sealed class BadSettingTests
     }
 
     [Fact]
+    public async Task A_UDP_port_already_taken_stops_the_silo_with_a_line_that_says_so()
+    {
+        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0));
+        int port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+        using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
+        {
+            ["PORT"] = port.ToString(),
+            ["DASHBOARD_PORT"] = FreePorts.Next().ToString(),
+            ["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString(),
+            ["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString(),
+        });
+
+        int exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(silo.Errors, line => line.StartsWith("tixtrigger: cannot start: Address already in use", StringComparison.Ordinal) && line.Contains("PORT"));
+    }
+
+    [Fact]
     public async Task Python_log_level_names_are_accepted()
     {
         using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>

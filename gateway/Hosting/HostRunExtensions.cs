@@ -1,0 +1,35 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+
+namespace TixTrigger.Gateway.Hosting;
+
+public static class HostRunExtensions
+{
+    /// <summary>
+    /// Runs the host until it stops. A port that cannot be bound ends it like a bad setting: exit
+    /// code 1 and one line, not a stack trace.
+    /// </summary>
+    public static async Task<int> RunOrExplainAsync(this IHost host, string portSettings)
+    {
+        try
+        {
+            await host.RunAsync();
+            return 0;
+        }
+        catch (Exception error) when (FindSocketError(error) is { } socketError)
+        {
+            Console.Error.WriteLine($"tixtrigger: cannot start: {socketError.Message} (check {portSettings})");
+            return 1;
+        }
+    }
+
+    private static SocketException? FindSocketError(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is SocketException socketError) return socketError;
+            if (error is AggregateException aggregate) return aggregate.InnerExceptions.Select(FindSocketError).FirstOrDefault(e => e is not null);
+        }
+        return null;
+    }
+}
