@@ -16,13 +16,6 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
 {
     public const int SlotCount = 100;
 
-    /// <summary>
-    /// A new client goes into the least filled of this many slots after the one last sent (200 ms):
-    /// its first ping still comes within a fifth of a second, and a burst of sign-ups (a backlog
-    /// read in one go) spreads over the second instead of piling into one slot.
-    /// </summary>
-    private const int NewClientWindow = 20;
-
     /// <summary>An entry this far past its deadline is dropped even if no shard said so (its shard is gone).</summary>
     private const long PruneAfterMs = 60_000;
 
@@ -46,8 +39,8 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
     private Entry[] _entries = new Entry[1024];
     private int _used;
 
-    // The slot the sender handled last. Read and written under the lock, so a new client is
-    // placed in a slot still ahead of the sender, never one it has just passed.
+    // The slot the sender handled last. Read and written under the lock, so a new client placed
+    // in the slot after it is pinged within ~10 ms, never a second late.
     private int _lastSentSlot;
 
     public int Count
@@ -78,20 +71,9 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
             }
             if (_index.Count >= maxClients) return Admission.OverCapacity;
             if (_perIp.TryGetValue(client.Address, out int fromIp) && fromIp >= maxClientsPerIp) return Admission.OverIpLimit;
-            Add(new ShardMember(client, local, deadlineUnixMs), shard, SlotForNewClient(), nowUnixMs);
+            Add(new ShardMember(client, local, deadlineUnixMs), shard, (_lastSentSlot + 1) % SlotCount, nowUnixMs);
             return Admission.Added;
         }
-    }
-
-    private int SlotForNewClient()
-    {
-        int best = (_lastSentSlot + 1) % SlotCount;
-        for (int step = 2; step <= NewClientWindow; step++)
-        {
-            int slot = (_lastSentSlot + step) % SlotCount;
-            if (_slots[slot].Count < _slots[best].Count) best = slot;
-        }
-        return best;
     }
 
     /// <summary>A shard says this member exists (tick): the later deadline wins.</summary>
