@@ -10,7 +10,7 @@ if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, Gateway
 
 builder.Logging.UseTixTriggerLogging(node.LogLevel);
 builder.WebHost.ListenForDashboard(node);
-builder.UseOrleans(silo => silo.UseTixTriggerClustering(node).AddTixTriggerDashboard());
+builder.UseOrleans(silo => silo.UseTixTriggerClustering(node).AddShardPlacement().AddTixTriggerDashboard());
 if (gateway is not null)
 {
     // Single node: the UDP gateway lives in the silo's process and talks to it directly.

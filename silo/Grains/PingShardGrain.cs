@@ -1,20 +1,25 @@
 using Microsoft.Extensions.Logging;
-using Orleans.Placement;
 using TixTrigger.Endpoints;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
+using TixTrigger.Silo.Placement;
 
 namespace TixTrigger.Silo.Grains;
 
 /// <summary>
 /// Members of one gateway shard and their deadlines. Its 1 s timer expires members and sends
 /// the gateway only what changed; the gateway paces the pings itself from its mirror.
-/// Hash placement spreads a gateway's shards evenly over the silos (the default placement
-/// packs new grains onto the least loaded silo, not evenly).
+/// Shards spread evenly over the silos by rendezvous hashing, and follow it when silos join or
+/// leave: a shard whose home is now another silo migrates there with its state, unnoticed by
+/// its gateway (the default placement packs new grains onto one silo, and never moves them).
 /// </summary>
-[HashBasedPlacement]
-public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPingShardGrain
+[ShardPlacement]
+public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembershipService membership, ILocalSiloDetails localSilo)
+    : Grain, IPingShardGrain, IGrainMigrationParticipant
 {
+    /// <summary>How often (in ticks) a shard checks that it lives on its home silo.</summary>
+    private const int HomeCheckTicks = 10;
+
     /// <summary>A gateway silent this long is gone: stop ticking it, and deactivate once empty.</summary>
     private static readonly long GatewaySilenceLimitMs = (long)TimeSpan.FromSeconds(15).TotalMilliseconds;
 
@@ -27,8 +32,9 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPin
     private readonly PriorityQueue<ClientEndpoint, long> _expiries = new();
     private readonly HashSet<ClientEndpoint> _queued = [];
 
-    private readonly Guid _epoch = Guid.NewGuid();
+    private Guid _epoch = Guid.NewGuid();
     private long _sequence;
+    private long _ticks;
     private IGatewayObserver? _gateway;
     private long _lastAttachMs;
     private int _index;
@@ -101,6 +107,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPin
     {
         long now = UnixTime.NowMs();
         ExpireDue(now);
+        if (++_ticks % HomeCheckTicks == _index % HomeCheckTicks) MoveHomeIfAway();
 
         if (_gateway is not null && now - _lastAttachMs > GatewaySilenceLimitMs)
         {
@@ -129,6 +136,37 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger) : Grain, IPin
             logger.LogDebug(error, "Shard {Shard}: tick {Sequence} could not be sent", this.GetPrimaryKeyString(), _sequence);
         }
         return Task.CompletedTask;
+    }
+
+    private void MoveHomeIfAway()
+    {
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        var home = ShardHome.Of(this.GetGrainId(), active);
+        if (home is null || home.Equals(localSilo.SiloAddress)) return;
+        logger.LogInformation("Shard {Shard} moves to its home silo {Silo}", this.GetPrimaryKeyString(), home);
+        MigrateOnIdle();
+    }
+
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext context) =>
+        context.TryAddValue("shard", new PingShardState(
+            _epoch, _sequence, _gateway, _lastAttachMs,
+            [.. _members.Values], [.. _pendingUpserts.Values], [.. _pendingRemovals.Values]));
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext context)
+    {
+        if (!context.TryGetValue("shard", out PingShardState? state) || state is null) return;
+        // Same epoch and sequence: to the gateway, the shard never moved.
+        _epoch = state.Epoch;
+        _sequence = state.Sequence;
+        _gateway = state.Gateway;
+        _lastAttachMs = state.LastAttachMs;
+        foreach (var member in state.Members)
+        {
+            _members[member.Client] = member;
+            Enqueue(member);
+        }
+        foreach (var member in state.PendingUpserts) _pendingUpserts[member.Client] = member;
+        foreach (var member in state.PendingRemovals) _pendingRemovals[member.Client] = member;
     }
 
     private void ExpireDue(long now)

@@ -3,6 +3,7 @@ using System.Net;
 using Orleans.Configuration;
 using StackExchange.Redis;
 using TixTrigger.Settings;
+using TixTrigger.Silo.Placement;
 
 namespace TixTrigger.Silo.Hosting;
 
@@ -50,6 +51,13 @@ public static class SiloHostingExtensions
             options.ResponseTimeout = TimeSpan.FromSeconds(5);
             options.ClientDropTimeout = TimeSpan.FromSeconds(5);
         });
+        return silo;
+    }
+
+    /// <summary>Shards are placed, and moved when silos join or leave, by rendezvous hashing.</summary>
+    public static ISiloBuilder AddShardPlacement(this ISiloBuilder silo)
+    {
+        silo.Services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
         return silo;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orleans.Runtime;
 using TixTrigger.Endpoints;
 using TixTrigger.Grains;
 using TixTrigger.Tests.Infrastructure;
@@ -11,7 +12,6 @@ namespace TixTrigger.Tests.Failover;
 /// </summary>
 public sealed class ClusterFailoverTests : IAsyncLifetime
 {
-    private const int ShardsPerGateway = 4;
     private LocalCluster _cluster = null!;
 
     public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(silos: 2, gateways: ["a", "b"]);
@@ -22,15 +22,7 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
 
     private static long After(long start, double seconds) => start + (long)(seconds * Stopwatch.Frequency);
 
-    private static async Task<int> MembersOf(IClusterClient client, string gatewayId)
-    {
-        int members = 0;
-        for (int i = 0; i < ShardsPerGateway; i++)
-        {
-            members += (await client.GetGrain<IPingShardGrain>(ShardKey.Format(gatewayId, i)).GetSnapshot()).Members.Length;
-        }
-        return members;
-    }
+    private Task<int> MembersOf(IClusterClient client, string gatewayId) => _cluster.MembersOfAsync(client, gatewayId);
 
     [Fact]
     public async Task Every_silo_serves_a_dashboard_that_shows_both_silos_and_the_shard_grains()
@@ -67,8 +59,13 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
         Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 100 && await MembersOf(client, "b") == 100, TimeSpan.FromSeconds(10)),
             "the shards never held all 200 clients");
 
+        // Kill the silo with the most shards: its shards must come back, refilled from the gateways.
+        var shardsBySiloPort = await LocalCluster.ShardsPerSiloAsync(client);
+        int victim = _cluster.SiloPorts.IndexOf(shardsBySiloPort.MaxBy(pair => pair.Value).Key);
+        Assert.True(victim >= 0, "no silo hosts a shard");
+
         long killed = Now();
-        _cluster.Silos[0].Kill();
+        _cluster.Silos[victim].Kill();
         await Task.Delay(TimeSpan.FromSeconds(8));
         long end = Now();
 
@@ -79,6 +76,7 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
         Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 100 && await MembersOf(client, "b") == 100, TimeSpan.FromSeconds(10)),
             "clients were lost from the cluster's shards\n" + _cluster.Describe());
         Assert.True(onA.AllPingedSince(After(end, -1.5)) && onB.AllPingedSince(After(end, -1.5)));
+        Assert.Contains(_cluster.Gateways.Values, gateway => gateway.Process.Output.Any(line => line.Contains("refilled it with", StringComparison.Ordinal)));
     }
 
     [Fact]

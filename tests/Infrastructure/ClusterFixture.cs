@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
 using TixTrigger.Gateway;
 using TixTrigger.Settings;
+using TixTrigger.Silo.Hosting;
 
 namespace TixTrigger.Tests.Infrastructure;
 
@@ -20,7 +21,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = new InProcessTestClusterBuilder(1).Build();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) => silo.AddShardPlacement());
+        Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
 

@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Runtime;
 using TixTrigger.Gateway.Hosting;
+using TixTrigger.Grains;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Tests.Infrastructure;
@@ -21,9 +23,10 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly List<NodeProcess> _processes = [];
     private IHost? _clientHost;
 
-    private LocalCluster(int expirySeconds)
+    private LocalCluster(int expirySeconds, int shardsPerGateway)
     {
         ExpirySeconds = expirySeconds;
+        ShardsPerGateway = shardsPerGateway;
     }
 
     public RedisServer Redis { get; } = new();
@@ -32,15 +35,20 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public int ExpirySeconds { get; }
 
+    public int ShardsPerGateway { get; }
+
     public List<NodeProcess> Silos { get; } = [];
 
     public List<int> DashboardPorts { get; } = [];
 
+    /// <summary>Each silo's ORLEANS_SILO_PORT, in the order of <see cref="Silos"/>: how grain statistics name a silo.</summary>
+    public List<int> SiloPorts { get; } = [];
+
     public Dictionary<string, GatewayNode> Gateways { get; } = [];
 
-    public static async Task<LocalCluster> StartAsync(int silos, string[] gateways, int expirySeconds = 120)
+    public static async Task<LocalCluster> StartAsync(int silos, string[] gateways, int expirySeconds = 120, int shardsPerGateway = 4)
     {
-        var cluster = new LocalCluster(expirySeconds);
+        var cluster = new LocalCluster(expirySeconds, shardsPerGateway);
         try
         {
             await cluster.Redis.StartAsync();
@@ -66,9 +74,10 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task<NodeProcess> StartSiloAsync()
     {
         int dashboard = FreePorts.Next();
+        int siloPort = FreePorts.Next();
         var environment = Common();
         environment["ADVERTISED_IP"] = "127.0.0.1";
-        environment["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString();
+        environment["ORLEANS_SILO_PORT"] = siloPort.ToString();
         environment["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString();
         environment["DASHBOARD_PORT"] = dashboard.ToString();
         NodeProcess silo;
@@ -78,6 +87,7 @@ public sealed class LocalCluster : IAsyncDisposable
             _processes.Add(silo);
             Silos.Add(silo);
             DashboardPorts.Add(dashboard);
+            SiloPorts.Add(siloPort);
         }
         if (!await silo.WaitForOutputAsync("TixTrigger silo up", TimeSpan.FromSeconds(60)))
         {
@@ -93,7 +103,7 @@ public sealed class LocalCluster : IAsyncDisposable
         environment["HOST"] = "127.0.0.1";
         environment["PORT"] = udpPort.ToString();
         environment["GATEWAY_ID"] = id;
-        environment["WORKER_POOL_SIZE"] = "4";
+        environment["WORKER_POOL_SIZE"] = ShardsPerGateway.ToString();
         environment["CLIENT_EXPIRATION_SECONDS"] = ExpirySeconds.ToString();
         NodeProcess process;
         lock (_processes)
@@ -122,6 +132,24 @@ public sealed class LocalCluster : IAsyncDisposable
         await _clientHost.StartAsync(timeout.Token);
         return _clientHost.Services.GetRequiredService<IClusterClient>();
     }
+
+    /// <summary>How many clients a gateway's shards hold, summed over its shards.</summary>
+    public async Task<int> MembersOfAsync(IClusterClient client, string gatewayId)
+    {
+        int members = 0;
+        for (int i = 0; i < ShardsPerGateway; i++)
+        {
+            members += (await client.GetGrain<IPingShardGrain>(ShardKey.Format(gatewayId, i)).GetSnapshot()).Members.Length;
+        }
+        return members;
+    }
+
+    /// <summary>Shard activations per silo (by ORLEANS_SILO_PORT), from the cluster's own statistics.</summary>
+    public static async Task<Dictionary<int, int>> ShardsPerSiloAsync(IClusterClient client) =>
+        (await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics())
+            .Where(s => s.GrainType.Contains("PingShardGrain", StringComparison.Ordinal))
+            .GroupBy(s => s.SiloAddress.Endpoint.Port)
+            .ToDictionary(g => g.Key, g => g.Count());
 
     public string Describe() => string.Join("\n\n", _processes.Select(p => p.Describe()));
 

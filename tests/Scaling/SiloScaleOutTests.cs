@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using TixTrigger.Tests.Infrastructure;
+
+namespace TixTrigger.Tests.Scaling;
+
+/// <summary>A silo added to a running cluster takes its share of the shards, without a gap in anyone's pings.</summary>
+public sealed class SiloScaleOutTests : IAsyncLifetime
+{
+    private const int Shards = 16;
+    private LocalCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(silos: 1, gateways: ["a"], shardsPerGateway: Shards);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Shards_spread_onto_a_new_silo_and_no_client_notices()
+    {
+        using var fleet = new PingFleet(64);
+        fleet.Heartbeat(_cluster.Gateways["a"].Endpoint);
+        var client = await _cluster.ConnectClientAsync();
+        Assert.True(await Eventually.True(async () => await _cluster.MembersOfAsync(client, "a") == 64, TimeSpan.FromSeconds(10)));
+        Assert.Single(await LocalCluster.ShardsPerSiloAsync(client));
+
+        long scaled = Stopwatch.GetTimestamp();
+        await _cluster.StartSiloAsync();
+
+        Dictionary<int, int> spread = [];
+        Assert.True(await Eventually.True(async () =>
+        {
+            spread = await LocalCluster.ShardsPerSiloAsync(client);
+            return spread.Count == 2 && spread.Values.Sum() == Shards;
+        }, TimeSpan.FromSeconds(40)), $"shards per silo: {string.Join(", ", spread.Select(p => $"{p.Key}: {p.Value}"))}");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.True(fleet.LongestGap(scaled, Stopwatch.GetTimestamp()) < TimeSpan.FromSeconds(1.5),
+            $"longest gap while shards moved: {fleet.LongestGap(scaled, Stopwatch.GetTimestamp()).TotalMilliseconds:F0} ms");
+        Assert.Equal(64, await _cluster.MembersOfAsync(client, "a"));
+        // The move carried the shards' state: the gateway never had to refill one.
+        Assert.DoesNotContain(_cluster.Gateways["a"].Process.Output, line => line.Contains("refilled it with", StringComparison.Ordinal));
+        Assert.Contains(_cluster.Silos[0].Output, line => line.Contains("moves to its home silo", StringComparison.Ordinal));
+    }
+}
