@@ -34,6 +34,9 @@ public static class GatewayHostingExtensions
         logging.AddFilter("Orleans", frameworkLevel);
         logging.AddFilter("Microsoft", frameworkLevel);
         logging.AddFilter("Polly", frameworkLevel);
+        // Its start-up warning ("participant check thread has not completed for <uptime>") is a
+        // false alarm on every start here; real stalls show up as late pings in the metrics.
+        logging.AddFilter("Orleans.Runtime.Watchdog", level <= LogLevel.Debug ? level : LogLevel.Error);
         return logging;
     }
 }

@@ -14,7 +14,14 @@ public static class WebHostingExtensions
     {
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapGet("/", () => Results.Redirect("/dashboard"));
-        app.MapGet("/healthz", () => Results.Ok("ok"));
+        // Healthy means a full member of the cluster, not merely a running web server.
+        app.MapGet("/healthz", (IClusterMembershipService membership, ILocalSiloDetails silo) =>
+        {
+            var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
+            return status == SiloStatus.Active
+                ? Results.Ok("active")
+                : Results.Json(status.ToString(), statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
         return app;
     }
 

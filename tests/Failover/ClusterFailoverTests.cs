@@ -25,7 +25,7 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
     private Task<int> MembersOf(IClusterClient client, string gatewayId) => _cluster.MembersOfAsync(client, gatewayId);
 
     [Fact]
-    public async Task Every_silo_serves_a_dashboard_that_shows_both_silos_and_the_shard_grains()
+    public async Task Every_silo_is_healthy_and_serves_a_dashboard_that_shows_both_silos_and_the_shard_grains()
     {
         using var fleet = new PingFleet(5);
         fleet.Heartbeat(_cluster.Gateways["a"].Endpoint);
@@ -33,6 +33,10 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
 
         foreach (int port in _cluster.DashboardPorts)
         {
+            var health = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
+            Assert.True(health.IsSuccessStatusCode, $"/healthz on {port}: {health.StatusCode}");
+            Assert.Contains("active", await health.Content.ReadAsStringAsync());
+
             var page = await http.GetAsync($"http://127.0.0.1:{port}/dashboard/");
             Assert.True(page.IsSuccessStatusCode, $"dashboard page on {port}: {page.StatusCode}");
             Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
