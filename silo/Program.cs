@@ -3,7 +3,7 @@ using TixTrigger.Settings;
 using TixTrigger.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-if (!StartupSettings.TryRead(builder.Configuration, NodeOptions.FromConfiguration, out var node)) return StartupSettings.InvalidSettingExitCode;
+if (!StartupSettings.TryRead(builder.Configuration, RedisSettings.ReadNode, out var node)) return StartupSettings.InvalidSettingExitCode;
 if (SiloHealthCheck.IsRequested(args)) return await SiloHealthCheck.RunAsync(node);
 GatewayOptions? gateway = null;
 if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, GatewayOptions.FromConfiguration, out gateway)) return StartupSettings.InvalidSettingExitCode;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using StackExchange.Redis;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Hosting;
@@ -15,8 +14,7 @@ public static class ClientHostingExtensions
     /// </summary>
     public static IClientBuilder UseTixTriggerClustering(this IClientBuilder client, NodeOptions node)
     {
-        var redis = ConfigurationOptions.Parse(node.RedisConnection ?? throw new InvalidOperationException("REDIS_CONNECTION is required."));
-        redis.AbortOnConnectFail = false;
+        var redis = RedisSettings.Parse(node.RedisConnection ?? throw new InvalidOperationException("REDIS_CONNECTION is required."));
         client.UseRedisClustering(options => options.ConfigurationOptions = redis);
         client.Configure<ClusterOptions>(options =>
         {

@@ -1,7 +1,7 @@
 using Orleans.Dashboard;
 using System.Net;
 using Orleans.Configuration;
-using StackExchange.Redis;
+using TixTrigger.Gateway.Hosting;
 using TixTrigger.Settings;
 using TixTrigger.Silo.Placement;
 
@@ -14,9 +14,7 @@ public static class SiloHostingExtensions
     {
         if (node.RedisConnection is { } redis)
         {
-            var redisOptions = ConfigurationOptions.Parse(redis);
-            // A silo must not give up on Redis while it restarts: it keeps retrying instead.
-            redisOptions.AbortOnConnectFail = false;
+            var redisOptions = RedisSettings.Parse(redis);
             silo.UseRedisClustering(options => options.ConfigurationOptions = redisOptions);
             silo.Configure<ClusterOptions>(options =>
             {

@@ -16,6 +16,8 @@ public sealed class BadSettingTests
     [InlineData("ORLEANS_GATEWAY_PORT", "99999", "1 to 65535")]
     [InlineData("DASHBOARD_PORT", "0", "1 to 65535")]
     [InlineData("GATEWAY_ID", "has space", "letters, digits")]
+    [InlineData("REDIS_CONNECTION", "127.0.0.1:6379,frobnicate=yes", "StackExchange.Redis configuration string")]
+    [InlineData("ADVERTISED_IP", "silo-1", "IPv4 or IPv6 address")]
     public async Task The_silo_exits_with_one_clear_line(string variable, string value, string accepts)
     {
         using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
@@ -36,6 +38,21 @@ public sealed class BadSettingTests
         Assert.Contains($"{variable}={value}", line);
         Assert.Contains(accepts, line);
         Assert.DoesNotContain("Exception", line);
+    }
+
+    [Fact]
+    public async Task A_standalone_gateway_without_REDIS_CONNECTION_exits_with_one_clear_line()
+    {
+        using var gateway = NodeProcess.Start("gateway", BuiltOutputs.Gateway, new Dictionary<string, string>
+        {
+            ["PORT"] = FreePorts.Next().ToString(),
+        });
+
+        int exitCode = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, exitCode);
+        string line = Assert.Single(gateway.Errors.Concat(gateway.Output), l => !string.IsNullOrWhiteSpace(l));
+        Assert.Contains("REDIS_CONNECTION", line);
     }
 
     [Fact]
