@@ -19,6 +19,7 @@ public sealed class GatewayMetrics : IDisposable
     private long _receiveErrors;
     private long _lateSlots;
     private long _skippedSeconds;
+    private long _coalesced;
 
     public GatewayMetrics(string gatewayId, Func<int> clients)
     {
@@ -30,6 +31,9 @@ public sealed class GatewayMetrics : IDisposable
         _meter.CreateObservableCounter("tixtrigger.gateway.forward_failures", () => ForwardFailures, description: "Heartbeats the cluster did not take");
         _meter.CreateObservableCounter("tixtrigger.gateway.late_slots", () => LateSlots, description: "Ping slots sent more than 20 ms late");
         _meter.CreateObservableCounter("tixtrigger.gateway.drops", ObserveDrops, description: "Datagrams dropped, by reason");
+        _meter.CreateObservableCounter("tixtrigger.gateway.coalesced_heartbeats", () => Coalesced, description: "Heartbeats within a second of the client's last one, not forwarded");
+        _meter.CreateObservableCounter("tixtrigger.gateway.receive_errors", () => ReceiveErrors, description: "Receives that failed");
+        _meter.CreateObservableCounter("tixtrigger.gateway.skipped_seconds", () => SkippedSeconds, description: "Times the sender stalled over a second and skipped ahead");
     }
 
     public long Heartbeats => Volatile.Read(ref _heartbeats);
@@ -39,6 +43,7 @@ public sealed class GatewayMetrics : IDisposable
     public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
     public long LateSlots => Volatile.Read(ref _lateSlots);
     public long SkippedSeconds => Volatile.Read(ref _skippedSeconds);
+    public long Coalesced => Volatile.Read(ref _coalesced);
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
@@ -47,6 +52,7 @@ public sealed class GatewayMetrics : IDisposable
     internal void CountForwardFailure() => Interlocked.Increment(ref _forwardFailures);
     internal void CountReceiveError() => Interlocked.Increment(ref _receiveErrors);
     internal void CountSkippedSecond() => Interlocked.Increment(ref _skippedSeconds);
+    internal void CountCoalesced() => Interlocked.Increment(ref _coalesced);
 
     internal void CountSlot(int sent, int failed, bool late)
     {

@@ -48,7 +48,7 @@ public sealed class UdpGateway : IAsyncDisposable
         _socket = DatagramSocketFactory.Open(new IPEndPoint(_options.Host, _options.Port));
         _mirror = new PingMirror(_socket.Family, _options.MaxClients, _options.MaxClientsPerIp);
         _scheduler = new PingScheduler(_mirror, _socket, Metrics, _logger);
-        var forwarder = new HeartbeatForwarder(_grains, _options.GatewayId, Metrics, _logger);
+        var forwarder = new HeartbeatForwarder(_grains, _options.GatewayId, _mirror, Metrics, _logger);
         _receiver = new HeartbeatReceiver(_socket, _mirror, forwarder, _options, Metrics, _logger);
         _shards = new ShardSynchronizer(_grains, _options, _mirror, _logger);
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Pinging;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
 
@@ -9,7 +10,7 @@ namespace TixTrigger.Gateway.Heartbeats;
 /// Forwards heartbeats to their client grains without holding up the receiving thread, with a
 /// bound on how many may wait for the cluster at once (memory stays bounded under a flood).
 /// </summary>
-internal sealed class HeartbeatForwarder(IGrainFactory grains, string gatewayId, GatewayMetrics metrics, ILogger logger)
+internal sealed class HeartbeatForwarder(IGrainFactory grains, string gatewayId, PingMirror mirror, GatewayMetrics metrics, ILogger logger)
 {
     private const int MaxInFlight = 20_000;
 
@@ -31,7 +32,8 @@ internal sealed class HeartbeatForwarder(IGrainFactory grains, string gatewayId,
     {
         try
         {
-            await grains.GetGrain<IClientGrain>(heartbeat.Client.ToString()).Heartbeat(heartbeat);
+            var held = await grains.GetGrain<IClientGrain>(heartbeat.Client.ToString()).Heartbeat(heartbeat);
+            mirror.Confirm(held);
         }
         catch (Exception error)
         {

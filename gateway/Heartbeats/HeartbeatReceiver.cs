@@ -48,8 +48,10 @@ internal sealed class HeartbeatReceiver(
             {
                 if (socket.TryReceive(buffer, PollInterval, out var datagram)) Handle(datagram);
             }
-            catch (Exception error) when (!_stopping)
+            catch (Exception error)
             {
+                // Never let one datagram (or a socket closing under us at shutdown) end the loop's thread.
+                if (_stopping) return;
                 metrics.CountReceiveError();
                 logger.LogError(error, "Receiving a datagram failed");
             }
@@ -79,6 +81,10 @@ internal sealed class HeartbeatReceiver(
                 return;
             case Admission.OverCapacity:
                 metrics.CountDrop(DropReason.OverCapacity);
+                return;
+            case Admission.Coalesced:
+                metrics.CountHeartbeat();
+                metrics.CountCoalesced();
                 return;
         }
         metrics.CountHeartbeat();

@@ -5,6 +5,9 @@ internal enum Admission
 {
     Added,
     Refreshed,
+
+    /// <summary>Refreshed, within a second of the last forwarded heartbeat: not forwarded again.</summary>
+    Coalesced,
     OverIpLimit,
     OverCapacity,
 }

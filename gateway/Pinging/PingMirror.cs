@@ -16,6 +16,9 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
 {
     public const int SlotCount = 100;
 
+    /// <summary>Heartbeats of one client reach the cluster at most this often.</summary>
+    private const long ForwardIntervalMs = 1_000;
+
     /// <summary>An entry this far past its deadline is dropped even if no shard said so (its shard is gone).</summary>
     private const long PruneAfterMs = 60_000;
 
@@ -26,6 +29,9 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         public PackedAddress Local;
         public long DeadlineUnixMs;
         public long RefreshedUnixMs;
+        // The latest deadline the shard is known to hold. Below DeadlineUnixMs, the shard has not
+        // (yet) heard of the last heartbeat: its forward is in flight, failed, or was coalesced.
+        public long ConfirmedDeadlineUnixMs;
         public int Shard;
         public int Slot;
         public int SlotPosition;
@@ -55,7 +61,11 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         return slots;
     }
 
-    /// <summary>A heartbeat arrived: refresh the client, or add it (phased to be pinged soon) if the limits allow.</summary>
+    /// <summary>
+    /// A heartbeat arrived: refresh the client, or add it (phased to be pinged next) if the limits
+    /// allow. A client heartbeating faster than once a second is refreshed here but forwarded to
+    /// the cluster at most once a second (<see cref="Admission.Coalesced"/>).
+    /// </summary>
     public Admission Admit(ClientEndpoint client, PackedAddress local, long deadlineUnixMs, long nowUnixMs, int shard)
     {
         lock (_gate)
@@ -64,8 +74,9 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
             {
                 ref var entry = ref _entries[i];
                 entry.DeadlineUnixMs = Math.Max(entry.DeadlineUnixMs, deadlineUnixMs);
-                entry.RefreshedUnixMs = nowUnixMs;
                 entry.Local = local;
+                if (nowUnixMs - entry.RefreshedUnixMs < ForwardIntervalMs && entry.Shard == shard) return Admission.Coalesced;
+                entry.RefreshedUnixMs = nowUnixMs;
                 entry.Shard = shard;
                 return Admission.Refreshed;
             }
@@ -95,10 +106,25 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
                 entry.DeadlineUnixMs = member.DeadlineUnixMs;
                 entry.Local = member.Local;
             }
+            entry.ConfirmedDeadlineUnixMs = Math.Max(entry.ConfirmedDeadlineUnixMs, member.DeadlineUnixMs);
             entry.Shard = shard;
             return;
         }
         Add(member, shard, slot, refreshedUnixMs: 0);
+        _entries[_index[member.Client]].ConfirmedDeadlineUnixMs = member.DeadlineUnixMs;
+    }
+
+    /// <summary>The cluster took a heartbeat: its shard holds the client until <paramref name="held"/>'s deadline.</summary>
+    public void Confirm(in ShardMember held)
+    {
+        lock (_gate)
+        {
+            if (_index.TryGetValue(held.Client, out int i))
+            {
+                ref var entry = ref _entries[i];
+                entry.ConfirmedDeadlineUnixMs = Math.Max(entry.ConfirmedDeadlineUnixMs, held.DeadlineUnixMs);
+            }
+        }
     }
 
     /// <summary>
@@ -132,10 +158,32 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
     }
 
     /// <summary>
-    /// Makes one shard's part of the mirror equal to a snapshot, keeping entries that heartbeats
-    /// refreshed after <paramref name="keepRefreshedSinceUnixMs"/> (newer than the snapshot).
+    /// The members of one shard that a snapshot lacks although the shard has not confirmed their
+    /// latest heartbeat: a snapshot must not drop them; they are to be re-registered instead.
     /// </summary>
-    public void ReplaceShard(int shard, ShardMember[] members, long keepRefreshedSinceUnixMs, Func<ClientEndpoint, int> slotOf)
+    public ShardMember[] UnconfirmedMissingFrom(int shard, ShardMember[] snapshot)
+    {
+        lock (_gate)
+        {
+            var present = new HashSet<ClientEndpoint>(snapshot.Select(m => m.Client));
+            var missing = new List<ShardMember>();
+            foreach (int i in _index.Values)
+            {
+                ref var entry = ref _entries[i];
+                if (entry.Shard == shard && entry.DeadlineUnixMs > entry.ConfirmedDeadlineUnixMs && !present.Contains(entry.Client))
+                {
+                    missing.Add(new ShardMember(entry.Client, entry.Local, entry.DeadlineUnixMs));
+                }
+            }
+            return [.. missing];
+        }
+    }
+
+    /// <summary>
+    /// Makes one shard's part of the mirror equal to a snapshot. Entries the snapshot lacks are
+    /// dropped only if the shard had confirmed them (so it removed them since: an expiry or a move).
+    /// </summary>
+    public void ReplaceShard(int shard, ShardMember[] members, Func<ClientEndpoint, int> slotOf)
     {
         lock (_gate)
         {
@@ -149,7 +197,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
             foreach (int i in _index.Values)
             {
                 ref var entry = ref _entries[i];
-                if (entry.Shard == shard && !keep.Contains(entry.Client) && entry.RefreshedUnixMs < keepRefreshedSinceUnixMs)
+                if (entry.Shard == shard && !keep.Contains(entry.Client) && entry.DeadlineUnixMs <= entry.ConfirmedDeadlineUnixMs)
                 {
                     stale.Add(i);
                 }
@@ -203,6 +251,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         entry.Local = member.Local;
         entry.DeadlineUnixMs = member.DeadlineUnixMs;
         entry.RefreshedUnixMs = refreshedUnixMs;
+        entry.ConfirmedDeadlineUnixMs = 0;
         entry.Shard = shard;
         entry.Slot = slot;
         entry.SlotPosition = _slots[slot].Add(i);

@@ -60,9 +60,10 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
                 mirror.SendSlot((int)(slot % PingMirror.SlotCount), UnixTime.NowMs(), socket, Ping, out int sent, out int failed);
                 metrics.CountSlot(sent, failed, now - due > LateTicks);
             }
-            catch (Exception error) when (!_stopping)
+            catch (Exception error)
             {
-                logger.LogError(error, "Sending slot {Slot} failed", slot % PingMirror.SlotCount);
+                // An exception on this thread would end the process; one failed slot must not.
+                if (!_stopping) logger.LogError(error, "Sending slot {Slot} failed", slot % PingMirror.SlotCount);
             }
             slot++;
         }

@@ -150,7 +150,6 @@ internal sealed class ShardSynchronizer : IGatewayObserver
         }
         try
         {
-            long startedMs = UnixTime.NowMs();
             ShardSnapshot snapshot;
             if (refill)
             {
@@ -161,10 +160,12 @@ internal sealed class ShardSynchronizer : IGatewayObserver
             else
             {
                 snapshot = await _shards[index].GetSnapshot();
+                // Clients whose last heartbeat the shard never took (a failed or coalesced forward)
+                // are not in its snapshot: register them rather than drop them.
+                var unregistered = _mirror.UnconfirmedMissingFrom(index, snapshot.Members);
+                if (unregistered.Length > 0) snapshot = await _shards[index].Refill(unregistered);
             }
-            // On the first sync after start, every mirror entry came from a heartbeat this process
-            // received: keep them all. Later, a snapshot is the truth for all it covers.
-            _mirror.ReplaceShard(index, snapshot.Members, firstSync ? long.MinValue : startedMs, SlotOf);
+            _mirror.ReplaceShard(index, snapshot.Members, SlotOf);
             lock (state)
             {
                 state.Epoch = snapshot.Epoch;
@@ -177,6 +178,8 @@ internal sealed class ShardSynchronizer : IGatewayObserver
                     state.Sequence = tick.Sequence;
                 }
                 state.Buffered.Clear();
+                // In the same lock as the drain: a tick arriving now is applied, not buffered and lost.
+                state.Resyncing = false;
             }
             if (firstSync && snapshot.Members.Length > 0)
             {

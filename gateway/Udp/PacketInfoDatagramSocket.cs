@@ -30,6 +30,7 @@ internal sealed unsafe class PacketInfoDatagramSocket : IDatagramSocket
     // its address bytes change per ping.
     private readonly byte* _sendControl;
     private readonly int _sendControlLength;
+    private int _disposed;
 
     public PacketInfoDatagramSocket(IPEndPoint bindTo)
     {
@@ -124,8 +125,9 @@ internal sealed unsafe class PacketInfoDatagramSocket : IDatagramSocket
             byte* data = control + offset + CmsgHeaderSize;
             if (header->Level == IpProtoIp && header->Type == IpPktInfo)
             {
+                // The local address the datagram was delivered to (for a broadcast, our own address, not the broadcast one).
                 var info = (InPktInfo*)data;
-                local = PackedAddress.FromIPv4(new ReadOnlySpan<byte>(&info->Address, 4));
+                local = PackedAddress.FromIPv4(new ReadOnlySpan<byte>(&info->SpecificDestination, 4));
                 return true;
             }
             if (header->Level == IpProtoIpv6 && header->Type == Ipv6PktInfo)
@@ -177,6 +179,7 @@ internal sealed unsafe class PacketInfoDatagramSocket : IDatagramSocket
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _socket.Dispose();
         NativeMemory.Free(_receiveName);
         NativeMemory.Free(_receiveControl);

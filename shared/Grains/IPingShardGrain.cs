@@ -14,9 +14,12 @@ public interface IPingShardGrain : IGrainWithStringKey
     [Alias("Join")]
     Task<ShardMember> Join(ShardMember member);
 
-    /// <summary>Removes a member that moved to another shard.</summary>
+    /// <summary>
+    /// Removes a member that moved to another shard, unless it has rejoined since: only a member
+    /// whose deadline is not later than <paramref name="deadlineUnixMs"/> (the one it had when it moved) goes.
+    /// </summary>
     [Alias("Leave")]
-    Task Leave(ClientEndpoint client);
+    Task Leave(ClientEndpoint client, long deadlineUnixMs);
 
     /// <summary>
     /// The gateway's periodic announcement: observers are not durable, so it is repeated every

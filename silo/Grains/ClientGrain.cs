@@ -14,6 +14,7 @@ public sealed class ClientGrain(ILogger<ClientGrain> logger) : Grain, IClientGra
 {
     private string? _gatewayId;
     private int _shardIndex;
+    private long _heldUntilUnixMs;
     private DateTimeOffset? _firstSeen;
     private DateTimeOffset? _lastHeartbeat;
     private long _heartbeats;
@@ -27,11 +28,12 @@ public sealed class ClientGrain(ILogger<ClientGrain> logger) : Grain, IClientGra
         {
             logger.LogInformation("Client {Client} moved from {OldGateway}/{OldShard} to {Gateway}/{Shard}",
                 heartbeat.Client, _gatewayId, _shardIndex, heartbeat.GatewayId, heartbeat.ShardIndex);
-            LeaveQuietly(ShardKey.Format(_gatewayId, _shardIndex), heartbeat.Client).Ignore();
+            LeaveQuietly(ShardKey.Format(_gatewayId, _shardIndex), heartbeat.Client, _heldUntilUnixMs).Ignore();
         }
 
         _gatewayId = heartbeat.GatewayId;
         _shardIndex = heartbeat.ShardIndex;
+        _heldUntilUnixMs = member.DeadlineUnixMs;
         _lastHeartbeat = DateTimeOffset.UtcNow;
         _firstSeen ??= _lastHeartbeat;
         _heartbeats++;
@@ -41,11 +43,11 @@ public sealed class ClientGrain(ILogger<ClientGrain> logger) : Grain, IClientGra
     public Task<ClientInfo> GetInfo() =>
         Task.FromResult(new ClientInfo(_gatewayId, _shardIndex, _firstSeen, _lastHeartbeat, _heartbeats));
 
-    private async Task LeaveQuietly(string shardKey, ClientEndpoint client)
+    private async Task LeaveQuietly(string shardKey, ClientEndpoint client, long heldUntilUnixMs)
     {
         try
         {
-            await GrainFactory.GetGrain<IPingShardGrain>(shardKey).Leave(client);
+            await GrainFactory.GetGrain<IPingShardGrain>(shardKey).Leave(client, heldUntilUnixMs);
         }
         catch (Exception error)
         {

@@ -60,10 +60,12 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembe
         return Task.FromResult(member);
     }
 
-    public Task Leave(ClientEndpoint client)
+    public Task Leave(ClientEndpoint client, long deadlineUnixMs)
     {
-        if (_members.Remove(client, out var member))
+        // A later deadline means the client came back here after the move this Leave is about.
+        if (_members.TryGetValue(client, out var member) && member.DeadlineUnixMs <= deadlineUnixMs)
         {
+            _members.Remove(client);
             _pendingUpserts.Remove(client);
             _pendingRemovals[client] = member;
         }

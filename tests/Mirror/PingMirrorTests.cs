@@ -35,6 +35,38 @@ public sealed class PingMirrorTests
     }
 
     [Fact]
+    public void Heartbeats_within_a_second_of_the_last_forwarded_one_refresh_but_are_not_forwarded()
+    {
+        var mirror = new PingMirror(AddressFamily.InterNetwork, maxClients: 10, maxClientsPerIp: 10);
+
+        Assert.Equal(Admission.Added, mirror.Admit(Client, Local, deadlineUnixMs: 11_000, nowUnixMs: 1_000, shard: 0));
+        Assert.Equal(Admission.Coalesced, mirror.Admit(Client, Local, deadlineUnixMs: 11_500, nowUnixMs: 1_500, shard: 0));
+        Assert.Equal(Admission.Refreshed, mirror.Admit(Client, Local, deadlineUnixMs: 12_000, nowUnixMs: 2_000, shard: 0));
+
+        // The coalesced heartbeat still counted: a removal for the deadline the shard knew (11,000) leaves it.
+        mirror.Remove(new ShardMember(Client, Local, 11_000));
+        Assert.Equal(1, mirror.Count);
+    }
+
+    [Fact]
+    public void A_snapshot_drops_confirmed_members_it_lacks_but_keeps_and_reports_unconfirmed_ones()
+    {
+        var mirror = new PingMirror(AddressFamily.InterNetwork, maxClients: 10, maxClientsPerIp: 10);
+        var confirmed = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 40_001));
+        var unconfirmed = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 40_002));
+        mirror.Admit(confirmed, Local, deadlineUnixMs: 9_000, nowUnixMs: 0, shard: 0);
+        mirror.Confirm(new ShardMember(confirmed, Local, 9_000));
+        mirror.Admit(unconfirmed, Local, deadlineUnixMs: 9_000, nowUnixMs: 0, shard: 0); // its forward failed
+
+        var missing = mirror.UnconfirmedMissingFrom(0, []);
+        mirror.ReplaceShard(0, [], _ => 0);
+
+        Assert.Equal([unconfirmed], missing.Select(m => m.Client));
+        Assert.Equal(1, mirror.Count);
+        Assert.Equal([unconfirmed], mirror.MembersOf(0).Select(m => m.Client));
+    }
+
+    [Fact]
     public void Limits_bound_what_one_address_and_the_whole_gateway_can_register()
     {
         var mirror = new PingMirror(AddressFamily.InterNetwork, maxClients: 3, maxClientsPerIp: 2);
@@ -43,7 +75,7 @@ public sealed class PingMirrorTests
         Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 1), Local, 9_000, 0, 0));
         Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 2), Local, 9_000, 0, 0));
         Assert.Equal(Admission.OverIpLimit, mirror.Admit(At("10.0.0.1", 3), Local, 9_000, 0, 0));
-        Assert.Equal(Admission.Refreshed, mirror.Admit(At("10.0.0.1", 2), Local, 9_500, 0, 0));
+        Assert.Equal(Admission.Refreshed, mirror.Admit(At("10.0.0.1", 2), Local, 9_500, 1_000, 0));
         Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.2", 1), Local, 9_000, 0, 0));
         Assert.Equal(Admission.OverCapacity, mirror.Admit(At("10.0.0.3", 1), Local, 9_000, 0, 0));
         Assert.Equal(3, mirror.Count);

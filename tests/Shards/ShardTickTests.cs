@@ -58,7 +58,7 @@ public sealed class ShardTickTests(ClusterFixture fixture)
         await shard.Join(staying);
         await shard.Join(leaving);
         await shard.Join(expiring);
-        await shard.Leave(leaving.Client);
+        await shard.Leave(leaving.Client, leaving.DeadlineUnixMs);
 
         await Task.Delay(TimeSpan.FromSeconds(4));
 
@@ -68,6 +68,22 @@ public sealed class ShardTickTests(ClusterFixture fixture)
         Assert.Contains(expiring.Client, removals);
         var snapshot = await shard.GetSnapshot();
         Assert.Equal([staying.Client], snapshot.Members.Select(m => m.Client));
+        GC.KeepAlive(reference);
+    }
+
+    [Fact]
+    public async Task A_late_leave_does_not_remove_a_client_that_rejoined_since()
+    {
+        var (shard, _, reference) = await AttachedShard();
+        long now = UnixTime.NowMs();
+        await shard.Join(Member(1, now + 10_000));
+        await shard.Join(Member(1, now + 20_000)); // moved away and came back: a newer heartbeat
+
+        await shard.Leave(Member(1, 0).Client, now + 10_000); // the Leave of the first move, arriving late
+
+        Assert.Single((await shard.GetSnapshot()).Members);
+        await shard.Leave(Member(1, 0).Client, now + 20_000);
+        Assert.Empty((await shard.GetSnapshot()).Members);
         GC.KeepAlive(reference);
     }
 
