@@ -29,8 +29,9 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         public PackedAddress Local;
         public long DeadlineUnixMs;
         public long RefreshedUnixMs;
-        // The latest deadline the shard is known to hold. Below DeadlineUnixMs, the shard has not
-        // (yet) heard of the last heartbeat: its forward is in flight, failed, or was coalesced.
+        // The deadline of the last heartbeat forwarded to the cluster, and the latest deadline the
+        // shard is known to hold. Forwarded above confirmed: the shard has not (yet) taken it.
+        public long ForwardedDeadlineUnixMs;
         public long ConfirmedDeadlineUnixMs;
         public int Shard;
         public int Slot;
@@ -77,12 +78,14 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
                 entry.Local = local;
                 if (nowUnixMs - entry.RefreshedUnixMs < ForwardIntervalMs && entry.Shard == shard) return Admission.Coalesced;
                 entry.RefreshedUnixMs = nowUnixMs;
+                entry.ForwardedDeadlineUnixMs = entry.DeadlineUnixMs;
                 entry.Shard = shard;
                 return Admission.Refreshed;
             }
             if (_index.Count >= maxClients) return Admission.OverCapacity;
             if (_perIp.TryGetValue(client.Address, out int fromIp) && fromIp >= maxClientsPerIp) return Admission.OverIpLimit;
             Add(new ShardMember(client, local, deadlineUnixMs), shard, (_lastSentSlot + 1) % SlotCount, nowUnixMs);
+            _entries[_index[client]].ForwardedDeadlineUnixMs = deadlineUnixMs;
             return Admission.Added;
         }
     }
@@ -129,14 +132,14 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
 
     /// <summary>
     /// A shard removed this member (expired, or moved to another gateway). Kept if a heartbeat
-    /// since gave it a later deadline than the shard knew: that heartbeat is on its way to the
-    /// shard and re-registers it there.
+    /// forwarded since carries a later deadline than the shard knew: that heartbeat is on its way
+    /// to the shard and re-registers it there. (A coalesced heartbeat was never sent, so it keeps nothing.)
     /// </summary>
     public void Remove(in ShardMember removed)
     {
         lock (_gate)
         {
-            if (_index.TryGetValue(removed.Client, out int i) && _entries[i].DeadlineUnixMs <= removed.DeadlineUnixMs)
+            if (_index.TryGetValue(removed.Client, out int i) && _entries[i].ForwardedDeadlineUnixMs <= removed.DeadlineUnixMs)
             {
                 RemoveAt(i);
             }
@@ -170,7 +173,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
             foreach (int i in _index.Values)
             {
                 ref var entry = ref _entries[i];
-                if (entry.Shard == shard && entry.DeadlineUnixMs > entry.ConfirmedDeadlineUnixMs && !present.Contains(entry.Client))
+                if (entry.Shard == shard && entry.ForwardedDeadlineUnixMs > entry.ConfirmedDeadlineUnixMs && !present.Contains(entry.Client))
                 {
                     missing.Add(new ShardMember(entry.Client, entry.Local, entry.DeadlineUnixMs));
                 }
@@ -197,7 +200,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
             foreach (int i in _index.Values)
             {
                 ref var entry = ref _entries[i];
-                if (entry.Shard == shard && !keep.Contains(entry.Client) && entry.DeadlineUnixMs <= entry.ConfirmedDeadlineUnixMs)
+                if (entry.Shard == shard && !keep.Contains(entry.Client) && entry.ForwardedDeadlineUnixMs <= entry.ConfirmedDeadlineUnixMs)
                 {
                     stale.Add(i);
                 }
@@ -252,6 +255,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         entry.DeadlineUnixMs = member.DeadlineUnixMs;
         entry.RefreshedUnixMs = refreshedUnixMs;
         entry.ConfirmedDeadlineUnixMs = 0;
+        entry.ForwardedDeadlineUnixMs = 0;
         entry.Shard = shard;
         entry.Slot = slot;
         entry.SlotPosition = _slots[slot].Add(i);

@@ -42,10 +42,14 @@ public sealed class PingMirrorTests
         Assert.Equal(Admission.Added, mirror.Admit(Client, Local, deadlineUnixMs: 11_000, nowUnixMs: 1_000, shard: 0));
         Assert.Equal(Admission.Coalesced, mirror.Admit(Client, Local, deadlineUnixMs: 11_500, nowUnixMs: 1_500, shard: 0));
         Assert.Equal(Admission.Refreshed, mirror.Admit(Client, Local, deadlineUnixMs: 12_000, nowUnixMs: 2_000, shard: 0));
+        Assert.Equal(Admission.Coalesced, mirror.Admit(Client, Local, deadlineUnixMs: 12_100, nowUnixMs: 2_100, shard: 0));
 
-        // The coalesced heartbeat still counted: a removal for the deadline the shard knew (11,000) leaves it.
+        // A removal of what the shard was sent before the forwarded 12,000 is stale: kept.
         mirror.Remove(new ShardMember(Client, Local, 11_000));
         Assert.Equal(1, mirror.Count);
+        // The shard has seen everything forwarded (a move right after a coalesced heartbeat): removed.
+        mirror.Remove(new ShardMember(Client, Local, 12_000));
+        Assert.Equal(0, mirror.Count);
     }
 
     [Fact]
