@@ -75,7 +75,8 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
 
         var gapA = onA.LongestGap(killed, end);
         var gapB = onB.LongestGap(killed, end);
-        Assert.True(gapA < TimeSpan.FromSeconds(3) && gapB < TimeSpan.FromSeconds(3), $"longest gaps after the kill: {gapA.TotalMilliseconds:F0} ms, {gapB.TotalMilliseconds:F0} ms");
+        Assert.True(gapA < TimeSpan.FromSeconds(3) && gapB < TimeSpan.FromSeconds(3),
+            $"longest gaps after the kill: {gapA.TotalMilliseconds:F0} ms, {gapB.TotalMilliseconds:F0} ms; pinged in the last 1.5 s: {onA.PingedSince(After(end, -1.5))}, {onB.PingedSince(After(end, -1.5))}\n{_cluster.Describe()}");
         // The shards that lived on the dead silo came back on the survivor, refilled by the gateways.
         Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 100 && await MembersOf(client, "b") == 100, TimeSpan.FromSeconds(10)),
             "clients were lost from the cluster's shards\n" + _cluster.Describe());
