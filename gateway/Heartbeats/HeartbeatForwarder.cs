@@ -15,7 +15,7 @@ internal sealed class HeartbeatForwarder(IGrainFactory grains, string gatewayId,
     private const int MaxInFlight = 20_000;
 
     private int _inFlight;
-    private long _lastFailureLogMs;
+    private readonly LogThrottle _failureLog = new();
 
     public bool TryForward(ClientEndpoint client, PackedAddress local, int shard, long deadlineUnixMs)
     {
@@ -40,9 +40,7 @@ internal sealed class HeartbeatForwarder(IGrainFactory grains, string gatewayId,
             // The mirror already pings the client; its shard learns of it from the next heartbeat,
             // or from this gateway's refill if the shard was lost with its silo.
             metrics.CountForwardFailure();
-            long now = UnixTime.NowMs();
-            long last = Interlocked.Read(ref _lastFailureLogMs);
-            if (now - last > 5_000 && Interlocked.CompareExchange(ref _lastFailureLogMs, now, last) == last)
+            if (_failureLog.ShouldLog())
             {
                 logger.LogWarning("Heartbeats are not reaching the cluster ({Failures} so far): {Error}", metrics.ForwardFailures, error.Message);
             }

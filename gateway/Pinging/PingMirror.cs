@@ -84,8 +84,9 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
             }
             if (_index.Count >= maxClients) return Admission.OverCapacity;
             if (_perIp.TryGetValue(client.Address, out int fromIp) && fromIp >= maxClientsPerIp) return Admission.OverIpLimit;
-            Add(new ShardMember(client, local, deadlineUnixMs), shard, (_lastSentSlot + 1) % SlotCount, nowUnixMs);
-            _entries[_index[client]].ForwardedDeadlineUnixMs = deadlineUnixMs;
+            ref var added = ref Add(new ShardMember(client, local, deadlineUnixMs), shard, (_lastSentSlot + 1) % SlotCount);
+            added.RefreshedUnixMs = nowUnixMs;
+            added.ForwardedDeadlineUnixMs = deadlineUnixMs;
             return Admission.Added;
         }
     }
@@ -113,8 +114,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
             entry.Shard = shard;
             return;
         }
-        Add(member, shard, slot, refreshedUnixMs: 0);
-        _entries[_index[member.Client]].ConfirmedDeadlineUnixMs = member.DeadlineUnixMs;
+        Add(member, shard, slot).ConfirmedDeadlineUnixMs = member.DeadlineUnixMs;
     }
 
     /// <summary>The cluster took a heartbeat: its shard holds the client until <paramref name="held"/>'s deadline.</summary>
@@ -236,7 +236,8 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         }
     }
 
-    private void Add(in ShardMember member, int shard, int slot, long refreshedUnixMs)
+    /// <summary>A new entry: neither refreshed by a heartbeat nor forwarded nor confirmed yet; callers say which.</summary>
+    private ref Entry Add(in ShardMember member, int shard, int slot)
     {
         int i;
         if (_free.Count > 0)
@@ -253,7 +254,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         entry.Remote = member.Client.ToSocketAddress(socketFamily);
         entry.Local = member.Local;
         entry.DeadlineUnixMs = member.DeadlineUnixMs;
-        entry.RefreshedUnixMs = refreshedUnixMs;
+        entry.RefreshedUnixMs = 0;
         entry.ConfirmedDeadlineUnixMs = 0;
         entry.ForwardedDeadlineUnixMs = 0;
         entry.Shard = shard;
@@ -261,6 +262,7 @@ internal sealed class PingMirror(AddressFamily socketFamily, int maxClients, int
         entry.SlotPosition = _slots[slot].Add(i);
         _index[member.Client] = i;
         _perIp[member.Client.Address] = _perIp.GetValueOrDefault(member.Client.Address) + 1;
+        return ref entry;
     }
 
     private void RemoveAt(int i)

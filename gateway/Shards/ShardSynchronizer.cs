@@ -32,7 +32,7 @@ internal sealed class ShardSynchronizer : IGatewayObserver
     private readonly ShardState[] _states;
     private readonly IPingShardGrain[] _shards;
     private readonly IGatewayObserver _reference;
-    private long _lastFailureLogMs;
+    private readonly LogThrottle _failureLog = new();
 
     public ShardSynchronizer(IGrainFactory grains, GatewayOptions options, PingMirror mirror, ILogger logger)
     {
@@ -203,9 +203,7 @@ internal sealed class ShardSynchronizer : IGatewayObserver
 
     private void LogFailure(Exception error, int index)
     {
-        long now = UnixTime.NowMs();
-        if (now - Interlocked.Read(ref _lastFailureLogMs) < 5_000) return;
-        Interlocked.Exchange(ref _lastFailureLogMs, now);
+        if (!_failureLog.ShouldLog()) return;
         _logger.LogWarning("Shard {Shard} is unreachable for now; pinging goes on from the mirror: {Error}", index, error.Message);
     }
 }
