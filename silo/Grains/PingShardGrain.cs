@@ -10,8 +10,9 @@ namespace TixTrigger.Silo.Grains;
 /// Members of one gateway shard and their deadlines. Its 1 s timer expires members and sends
 /// the gateway only what changed; the gateway paces the pings itself from its mirror.
 /// Shards spread evenly over the silos by rendezvous hashing, and follow it when silos join or
-/// leave: a shard whose home is now another silo migrates there with its state, unnoticed by
-/// its gateway (the default placement packs new grains onto one silo, and never moves them).
+/// leave: a shard whose home is now another silo migrates there with its state, usually
+/// unnoticed by its gateway; if it comes up empty instead, its gateway refills it (the default
+/// placement packs new grains onto one silo, and never moves them).
 /// </summary>
 [ShardPlacement]
 public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembershipService membership, ILocalSiloDetails localSilo)
