@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Hosting;
 using TixTrigger.Gateway.Hosting;
+using TixTrigger.Hosting;
 using TixTrigger.Settings;
 
 // A standalone UDP gateway: an Orleans client of the cluster whose membership is in Redis.
 var builder = Host.CreateApplicationBuilder(args);
 if (!StartupSettings.TryRead(builder.Configuration, RedisSettings.ReadNode, out var node)) return StartupSettings.InvalidSettingExitCode;
-if (!StartupSettings.TryRead(builder.Configuration, GatewayOptions.FromConfiguration, out var gateway)) return StartupSettings.InvalidSettingExitCode;
+if (!StartupSettings.TryRead(builder.Configuration, UdpGatewayOptions.FromConfiguration, out var gateway)) return StartupSettings.InvalidSettingExitCode;
 if (GatewayHealthCheck.IsRequested(args)) return await GatewayHealthCheck.RunAsync(gateway);
 if (!node.IsClustered)
 {

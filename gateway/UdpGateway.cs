@@ -15,7 +15,7 @@ namespace TixTrigger.Gateway;
 /// </summary>
 public sealed class UdpGateway : IAsyncDisposable
 {
-    private readonly GatewayOptions _options;
+    private readonly UdpGatewayOptions _options;
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -26,7 +26,7 @@ public sealed class UdpGateway : IAsyncDisposable
     private ShardSynchronizer? _shards;
     private Task _announcing = Task.CompletedTask;
 
-    public UdpGateway(GatewayOptions options, IGrainFactory grains, ILoggerFactory loggers)
+    public UdpGateway(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers)
     {
         _options = options;
         _grains = grains;
@@ -60,7 +60,7 @@ public sealed class UdpGateway : IAsyncDisposable
             "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}",
             _options.GatewayId, _socket.LocalEndpoint,
             _socket.PreservesOrigin ? "pings leave from the address each client sent to" : "WARNING: wildcard without per-packet source addresses on this OS",
-            _options.WorkerPoolSize, _options.ClientExpirationSeconds);
+            _options.ShardsPerGateway, _options.ClientExpirationSeconds);
     }
 
     public async Task StopAsync()

@@ -1,12 +1,13 @@
 using TixTrigger.Gateway.Hosting;
+using TixTrigger.Hosting;
 using TixTrigger.Settings;
 using TixTrigger.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 if (!StartupSettings.TryRead(builder.Configuration, RedisSettings.ReadNode, out var node)) return StartupSettings.InvalidSettingExitCode;
 if (SiloHealthCheck.IsRequested(args)) return await SiloHealthCheck.RunAsync(node);
-GatewayOptions? gateway = null;
-if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, GatewayOptions.FromConfiguration, out gateway)) return StartupSettings.InvalidSettingExitCode;
+UdpGatewayOptions? gateway = null;
+if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, UdpGatewayOptions.FromConfiguration, out gateway)) return StartupSettings.InvalidSettingExitCode;
 
 builder.Logging.UseTixTriggerLogging(node.LogLevel);
 builder.WebHost.ListenForDashboard(node);

@@ -16,7 +16,7 @@ internal sealed class HeartbeatReceiver(
     IDatagramSocket socket,
     PingMirror mirror,
     HeartbeatForwarder forwarder,
-    GatewayOptions options,
+    UdpGatewayOptions options,
     GatewayMetrics metrics,
     ILogger logger)
 {
@@ -65,7 +65,7 @@ internal sealed class HeartbeatReceiver(
             metrics.CountDrop(DropReason.Malformed);
             return;
         }
-        if (datagram.Length > GatewayOptions.MaxHeartbeatBytes)
+        if (datagram.Length > UdpGatewayOptions.MaxHeartbeatBytes)
         {
             metrics.CountDrop(DropReason.Oversize);
             return;
@@ -73,7 +73,7 @@ internal sealed class HeartbeatReceiver(
 
         long now = UnixTime.NowMs();
         long deadline = now + _expiryMs;
-        int shard = datagram.Remote.ShardOf(options.WorkerPoolSize);
+        int shard = datagram.Remote.ShardOf(options.ShardsPerGateway);
         switch (mirror.Admit(datagram.Remote, datagram.Local, deadline, now, shard))
         {
             case Admission.OverIpLimit:

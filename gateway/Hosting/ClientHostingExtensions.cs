@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using TixTrigger.Hosting;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Hosting;
@@ -27,7 +28,7 @@ public static class ClientHostingExtensions
             // announcement retries it once membership has routed around the dead silo.
             options.ResponseTimeout = TimeSpan.FromSeconds(5);
         });
-        client.Configure<Orleans.Configuration.GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         client.UseConnectionRetryFilter(async (error, cancellation) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(1), cancellation);

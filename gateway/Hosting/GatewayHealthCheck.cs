@@ -12,7 +12,7 @@ public static class GatewayHealthCheck
 {
     public static bool IsRequested(string[] args) => args.Contains("--healthcheck");
 
-    public static async Task<int> RunAsync(GatewayOptions gateway)
+    public static async Task<int> RunAsync(UdpGatewayOptions gateway)
     {
         var target = gateway.Host.Equals(IPAddress.Any) ? IPAddress.Loopback
             : gateway.Host.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback

@@ -26,7 +26,7 @@ internal sealed class ShardSynchronizer : IGatewayObserver
     }
 
     private readonly IGrainFactory _grains;
-    private readonly GatewayOptions _options;
+    private readonly UdpGatewayOptions _options;
     private readonly PingMirror _mirror;
     private readonly ILogger _logger;
     private readonly ShardState[] _states;
@@ -34,14 +34,14 @@ internal sealed class ShardSynchronizer : IGatewayObserver
     private readonly IGatewayObserver _reference;
     private readonly LogThrottle _failureLog = new();
 
-    public ShardSynchronizer(IGrainFactory grains, GatewayOptions options, PingMirror mirror, ILogger logger)
+    public ShardSynchronizer(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, ILogger logger)
     {
         _grains = grains;
         _options = options;
         _mirror = mirror;
         _logger = logger;
-        _states = new ShardState[options.WorkerPoolSize];
-        _shards = new IPingShardGrain[options.WorkerPoolSize];
+        _states = new ShardState[options.ShardsPerGateway];
+        _shards = new IPingShardGrain[options.ShardsPerGateway];
         for (int i = 0; i < _states.Length; i++)
         {
             _states[i] = new ShardState();

@@ -2,7 +2,4 @@ namespace TixTrigger.Settings;
 
 /// <summary>A setting that cannot be used. Its message is the one line a user sees before the process exits.</summary>
 public sealed class InvalidSettingException(string variable, string? value, string accepts)
-    : Exception($"{variable}={value} is not valid: {variable} accepts {accepts}.")
-{
-    public string Variable { get; } = variable;
-}
+    : Exception($"{variable}={value} is not valid: {variable} accepts {accepts}.");

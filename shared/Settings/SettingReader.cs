@@ -21,8 +21,6 @@ public sealed class SettingReader(IConfiguration configuration)
 
     public string? OptionalString(string name) => Raw(name);
 
-    public string String(string name, string fallback) => Raw(name) ?? fallback;
-
     public int Int(string name, int fallback, int min, int max)
     {
         string? raw = Raw(name);

@@ -1,7 +1,7 @@
 using Orleans.Dashboard;
 using System.Net;
 using Orleans.Configuration;
-using TixTrigger.Gateway.Hosting;
+using TixTrigger.Hosting;
 using TixTrigger.Settings;
 using TixTrigger.Silo.Placement;
 

@@ -1,4 +1,4 @@
-using TixTrigger.Gateway.Hosting;
+using TixTrigger.Hosting;
 using Orleans.Dashboard;
 using TixTrigger.Settings;
 

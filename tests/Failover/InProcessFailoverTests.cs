@@ -19,7 +19,7 @@ public sealed class InProcessFailoverTests(ClusterFixture fixture)
         client.Heartbeat(gateway.LocalEndpoint);
 
         var endpoint = ClientEndpoint.From(client.LocalEndpoint);
-        var shard = fixture.Grains.GetGrain<IPingShardGrain>(ShardKey.Format(options.GatewayId, endpoint.ShardOf(options.WorkerPoolSize)));
+        var shard = fixture.Grains.GetGrain<IPingShardGrain>(ShardKey.Format(options.GatewayId, endpoint.ShardOf(options.ShardsPerGateway)));
         Assert.True(await Eventually.True(() => Contains(shard, endpoint), TimeSpan.FromSeconds(3)));
         var before = await shard.GetSnapshot();
 

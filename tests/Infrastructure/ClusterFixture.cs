@@ -29,17 +29,17 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
-    public GatewayOptions NewGatewayOptions(IPAddress host, int expirySeconds = 120) => new()
+    public UdpGatewayOptions NewGatewayOptions(IPAddress host, int expirySeconds = 120) => new()
     {
         Host = host,
         Port = 0,
         ClientExpirationSeconds = expirySeconds,
-        WorkerPoolSize = 4,
+        ShardsPerGateway = 4,
         GatewayId = $"test-{Interlocked.Increment(ref _gateways)}-{Guid.NewGuid():N}"[..24],
     };
 
     /// <summary>A gateway on this cluster's client, as a standalone gateway process runs it.</summary>
-    public UdpGateway StartGateway(GatewayOptions options)
+    public UdpGateway StartGateway(UdpGatewayOptions options)
     {
         var gateway = new UdpGateway(options, Cluster.Client, NullLoggerFactory.Instance);
         gateway.Start();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
 using TixTrigger.Gateway.Hosting;
+using TixTrigger.Hosting;
 using TixTrigger.Grains;
 using TixTrigger.Settings;
 

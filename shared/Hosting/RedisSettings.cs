@@ -1,12 +1,13 @@
+using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 using TixTrigger.Settings;
 
-namespace TixTrigger.Gateway.Hosting;
+namespace TixTrigger.Hosting;
 
 public static class RedisSettings
 {
     /// <summary>Reads the node's settings and checks that REDIS_CONNECTION, if set, parses.</summary>
-    public static NodeOptions ReadNode(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    public static NodeOptions ReadNode(IConfiguration configuration)
     {
         var node = NodeOptions.FromConfiguration(configuration);
         if (node.RedisConnection is { } connection) Parse(connection);

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 
-namespace TixTrigger.Gateway.Hosting;
+namespace TixTrigger.Hosting;
 
 public static class HostRunExtensions
 {

@@ -1,0 +1,60 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace TixTrigger.Settings;
+
+/// <summary>The UDP gateway's settings, with the original service's names and defaults.</summary>
+public sealed class UdpGatewayOptions
+{
+    /// <summary>A heartbeat is any datagram up to this size; longer ones are dropped and counted.</summary>
+    public const int MaxHeartbeatBytes = 64;
+
+    public const int DefaultPort = 7561;
+    public const int DefaultShardsPerGateway = 10;
+    public const int DefaultClientExpirationSeconds = 120;
+    public const int DefaultMaxClientsPerIp = 4096;
+    public const int DefaultMaxClients = 1_000_000;
+
+    /// <summary><c>HOST</c>: where to listen. A wildcard listens on every local address, and pings leave from the address each client used.</summary>
+    public IPAddress Host { get; set; } = IPAddress.Any;
+
+    /// <summary><c>PORT</c>. Zero (tests only) takes any free port.</summary>
+    public int Port { get; set; } = DefaultPort;
+
+    /// <summary><c>WORKER_POOL_SIZE</c> (the original's name): ping shards per gateway.</summary>
+    public int ShardsPerGateway { get; set; } = DefaultShardsPerGateway;
+
+    /// <summary><c>CLIENT_EXPIRATION_SECONDS</c>: how long a heartbeat keeps a client pinged.</summary>
+    public int ClientExpirationSeconds { get; set; } = DefaultClientExpirationSeconds;
+
+    /// <summary><c>GATEWAY_ID</c>: the identity under which a restarted gateway resumes its shards.</summary>
+    public string GatewayId { get; set; } = DefaultGatewayId(DefaultPort);
+
+    /// <summary><c>MAX_CLIENTS_PER_IP</c>: bounds what one source address can make us ping.</summary>
+    public int MaxClientsPerIp { get; set; } = DefaultMaxClientsPerIp;
+
+    /// <summary><c>MAX_CLIENTS</c>: bounds the gateway's memory under abuse.</summary>
+    public int MaxClients { get; set; } = DefaultMaxClients;
+
+    /// <summary>How often the gateway re-announces itself to its shards.</summary>
+    public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The host name and the port: stable across restarts of one gateway, distinct between gateways on one host.</summary>
+    public static string DefaultGatewayId(int port) => $"{Environment.MachineName}-{port}";
+
+    public static UdpGatewayOptions FromConfiguration(IConfiguration configuration)
+    {
+        var read = new SettingReader(configuration);
+        int port = read.Port("PORT", DefaultPort);
+        return new UdpGatewayOptions
+        {
+            Host = read.Address("HOST", "0.0.0.0"),
+            Port = port,
+            ShardsPerGateway = read.Int("WORKER_POOL_SIZE", DefaultShardsPerGateway, 1, 1024),
+            ClientExpirationSeconds = read.Int("CLIENT_EXPIRATION_SECONDS", DefaultClientExpirationSeconds, 1, 86_400),
+            GatewayId = read.Identifier("GATEWAY_ID", DefaultGatewayId(port)),
+            MaxClientsPerIp = read.Int("MAX_CLIENTS_PER_IP", DefaultMaxClientsPerIp, 1, 10_000_000),
+            MaxClients = read.Int("MAX_CLIENTS", DefaultMaxClients, 1, 50_000_000),
+        };
+    }
+}
