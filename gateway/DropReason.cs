@@ -14,7 +14,4 @@ public enum DropReason
 
     /// <summary>The gateway already has as many clients as it may.</summary>
     OverCapacity,
-
-    /// <summary>Too many heartbeats waiting for the cluster; the client is pinged but its shard hears of it at its next heartbeat.</summary>
-    Overloaded,
 }

@@ -20,6 +20,8 @@ public sealed class GatewayMetrics : IDisposable
     private long _lateSlots;
     private long _skippedSeconds;
     private long _coalesced;
+    private long _receiveOverflows;
+    private readonly Histogram<double> _slotLateness;
 
     public GatewayMetrics(string gatewayId, Func<int> clients)
     {
@@ -33,6 +35,8 @@ public sealed class GatewayMetrics : IDisposable
         _meter.CreateObservableCounter("tixtrigger.gateway.drops", ObserveDrops, description: "Datagrams dropped, by reason");
         _meter.CreateObservableCounter("tixtrigger.gateway.coalesced_heartbeats", () => Coalesced, description: "Heartbeats within a second of the client's last one, not forwarded");
         _meter.CreateObservableCounter("tixtrigger.gateway.receive_errors", () => ReceiveErrors, description: "Receives that failed");
+        _meter.CreateObservableCounter("tixtrigger.gateway.receive_overflows", () => ReceiveOverflows, description: "Datagrams the kernel dropped for want of receive buffer");
+        _slotLateness = _meter.CreateHistogram<double>("tixtrigger.gateway.ping_lateness", "s", "How late each 10 ms ping slot was sent against its due time");
         _meter.CreateObservableCounter("tixtrigger.gateway.skipped_seconds", () => SkippedSeconds, description: "Times the sender stalled over a second and skipped ahead");
     }
 
@@ -44,6 +48,7 @@ public sealed class GatewayMetrics : IDisposable
     public long LateSlots => Volatile.Read(ref _lateSlots);
     public long SkippedSeconds => Volatile.Read(ref _skippedSeconds);
     public long Coalesced => Volatile.Read(ref _coalesced);
+    public long ReceiveOverflows => Volatile.Read(ref _receiveOverflows);
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
@@ -53,6 +58,8 @@ public sealed class GatewayMetrics : IDisposable
     internal void CountReceiveError() => Interlocked.Increment(ref _receiveErrors);
     internal void CountSkippedSecond() => Interlocked.Increment(ref _skippedSeconds);
     internal void CountCoalesced() => Interlocked.Increment(ref _coalesced);
+    internal void CountReceiveOverflows(long dropped) => Interlocked.Add(ref _receiveOverflows, dropped);
+    internal void RecordSlotLateness(double seconds) => _slotLateness.Record(seconds);
 
     internal void CountSlot(int sent, int failed, bool late)
     {

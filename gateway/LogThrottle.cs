@@ -1,4 +1,4 @@
-using TixTrigger.Endpoints;
+using TixTrigger.Time;
 
 namespace TixTrigger.Gateway;
 
@@ -12,7 +12,7 @@ internal sealed class LogThrottle(long intervalMs = 5_000)
 
     public bool ShouldLog()
     {
-        long now = UnixTime.NowMs();
+        long now = Monotonic.NowMs();
         long last = Interlocked.Read(ref _lastMs);
         return now - last >= intervalMs && Interlocked.CompareExchange(ref _lastMs, now, last) == last;
     }

@@ -15,7 +15,7 @@ if (!node.IsClustered)
 }
 
 builder.Logging.UseTixTriggerLogging(node.LogLevel);
-builder.UseOrleansClient(client => client.UseTixTriggerClustering(node));
+builder.UseOrleansClientInBackground(client => client.UseTixTriggerClustering(node));
 builder.Services.AddUdpGateway(gateway);
 
 return await builder.Build().RunOrExplainAsync($"PORT={gateway.Port}");

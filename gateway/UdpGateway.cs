@@ -1,20 +1,25 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using TixTrigger.Gateway.Cluster;
 using TixTrigger.Gateway.Heartbeats;
+using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.Pinging;
-using TixTrigger.Gateway.Shards;
 using TixTrigger.Gateway.Udp;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway;
 
 /// <summary>
-/// The UDP face of the service: receives heartbeats, forwards them to the cluster, keeps the
-/// mirror of its shards and sends every client its ping each second. Runs inside a silo
-/// (single node) or as its own process with an Orleans client (cluster).
+/// The UDP face of the service: receives heartbeats, keeps the mirror of its shards, sends every
+/// client its ping each second, and keeps the cluster informed in batches. Runs inside a silo
+/// (single node) or as its own process with an Orleans client (cluster). It needs the cluster only
+/// to share what it knows: it listens and pings from the moment it starts.
 /// </summary>
 public sealed class UdpGateway : IAsyncDisposable
 {
+    /// <summary>How long a stopping gateway spends handing its newest clients to the cluster.</summary>
+    private static readonly TimeSpan FinalFlushLimit = TimeSpan.FromSeconds(2);
+
     private readonly UdpGatewayOptions _options;
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
@@ -24,7 +29,9 @@ public sealed class UdpGateway : IAsyncDisposable
     private PingScheduler? _scheduler;
     private HeartbeatReceiver? _receiver;
     private ShardSynchronizer? _shards;
+    private RegistrationFlusher? _registrations;
     private Task _announcing = Task.CompletedTask;
+    private Task _flushing = Task.CompletedTask;
 
     public UdpGateway(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers)
     {
@@ -40,27 +47,35 @@ public sealed class UdpGateway : IAsyncDisposable
 
     public int ClientCount => _mirror?.Count ?? 0;
 
-    /// <summary>Shards this gateway is in step with (all of them, once it has caught up after a start).</summary>
-    public int SyncedShards => _shards?.SyncedShards ?? 0;
+    internal PingMirror Mirror => _mirror ?? throw new InvalidOperationException("The gateway has not started.");
+
+    internal ShardSynchronizer Synchronizer => _shards ?? throw new InvalidOperationException("The gateway has not started.");
 
     public void Start()
     {
         _socket = DatagramSocketFactory.Open(new IPEndPoint(_options.Host, _options.Port));
-        _mirror = new PingMirror(_socket.Family, _options.MaxClients, _options.MaxClientsPerIp);
+        _mirror = new PingMirror(_options);
         _scheduler = new PingScheduler(_mirror, _socket, Metrics, _logger);
-        var forwarder = new HeartbeatForwarder(_grains, _options.GatewayId, _mirror, Metrics, _logger);
-        _receiver = new HeartbeatReceiver(_socket, _mirror, forwarder, _options, Metrics, _logger);
-        _shards = new ShardSynchronizer(_grains, _options, _mirror, _logger);
+        _receiver = new HeartbeatReceiver(_socket, _mirror, Metrics, _logger);
+        _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger);
+        _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger);
 
         _scheduler.Start();
         _receiver.Start();
         _announcing = Task.Run(() => _shards.RunAsync(_stopping.Token));
+        _flushing = Task.Run(() => _registrations.RunAsync(_stopping.Token));
 
         _logger.LogInformation(
             "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}",
             _options.GatewayId, _socket.LocalEndpoint,
             _socket.PreservesOrigin ? "pings leave from the address each client sent to" : "WARNING: wildcard without per-packet source addresses on this OS",
             _options.ShardsPerGateway, _options.ClientExpirationSeconds);
+        if (_socket.GrantedReceiveBytes < SocketTuning.BufferBytes)
+        {
+            _logger.LogWarning(
+                "The kernel granted a {Granted} KiB receive buffer of the {Asked} KiB asked for: a burst of sign-ups may overflow it (counted as receive overflows). Raise net.core.rmem_max to at least {Asked} bytes, or run with CAP_NET_ADMIN",
+                _socket.GrantedReceiveBytes / 1024, SocketTuning.BufferBytes / 1024, SocketTuning.BufferBytes);
+        }
     }
 
     public async Task StopAsync()
@@ -69,13 +84,12 @@ public sealed class UdpGateway : IAsyncDisposable
         _stopping.Cancel();
         _receiver?.Stop();
         _scheduler?.Stop();
-        try
+        await AwaitQuietly(_announcing, "announcing");
+        await AwaitQuietly(_flushing, "registering");
+        if (_registrations is not null)
         {
-            await _announcing;
-        }
-        catch (Exception error)
-        {
-            _logger.LogDebug(error, "Announcing stopped with an error");
+            // Clients that arrived in the last moments: let the cluster have them, so a restart resumes them too.
+            await AwaitQuietly(_registrations.FlushAsync(final: true).WaitAsync(FinalFlushLimit), "the last registrations");
         }
         try
         {
@@ -87,6 +101,19 @@ public sealed class UdpGateway : IAsyncDisposable
         }
         _socket?.Dispose();
         Metrics.Dispose();
+        _logger.LogInformation("TixTrigger gateway {GatewayId} stopped", _options.GatewayId);
+    }
+
+    private async Task AwaitQuietly(Task task, string what)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception error)
+        {
+            _logger.LogDebug(error, "Stopping: {What} ended with an error", what);
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

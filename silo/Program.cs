@@ -11,7 +11,7 @@ if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, UdpGate
 
 builder.Logging.UseTixTriggerLogging(node.LogLevel);
 builder.WebHost.ListenForDashboard(node);
-builder.UseOrleans(silo => silo.UseTixTriggerClustering(node).AddShardPlacement().AddTixTriggerDashboard());
+builder.UseOrleans(silo => silo.UseTixTriggerClustering(node).AddRendezvousPlacement().AddTixTriggerDashboard());
 if (gateway is not null)
 {
     // Single node: the UDP gateway lives in the silo's process and talks to it directly.

@@ -1,34 +1,30 @@
 using Microsoft.Extensions.Logging;
-using TixTrigger.Endpoints;
-using TixTrigger.Gateway.Pinging;
+using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.Udp;
 using TixTrigger.Settings;
+using TixTrigger.Time;
 
 namespace TixTrigger.Gateway.Heartbeats;
 
 /// <summary>
-/// Reads datagrams on a dedicated thread. Any datagram up to 64 bytes is a heartbeat: it
-/// registers or refreshes its sender in the mirror at once (so the first ping leaves within
-/// ~10 ms) and is forwarded to the cluster. Anything else is dropped and counted; nothing a
-/// client sends can stop this loop.
+/// Reads datagrams on a dedicated thread, a batch per system call. Any datagram up to 64 bytes is
+/// a heartbeat: it registers or refreshes its sender in the mirror at once (a new client is pinged
+/// within ~20 ms), and never waits for the cluster, which hears of it in batches. Anything else is
+/// dropped and counted; nothing a client sends can stop this loop.
 /// </summary>
-internal sealed class HeartbeatReceiver(
-    IDatagramSocket socket,
-    PingMirror mirror,
-    HeartbeatForwarder forwarder,
-    UdpGatewayOptions options,
-    GatewayMetrics metrics,
-    ILogger logger)
+internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirror, GatewayMetrics metrics, ILogger logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    private readonly long _expiryMs = options.ClientExpirationSeconds * 1000L;
+    private readonly ReceivedDatagram[] _batch = new ReceivedDatagram[64];
+    private readonly LogThrottle _errorLog = new();
     private Thread? _thread;
     private volatile bool _stopping;
+    private long _overflowsCounted;
 
     public void Start()
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = "tixtrigger-heartbeats" };
+        _thread = new Thread(Run) { IsBackground = true, Name = "tixtrigger-heartbeats", Priority = ThreadPriority.AboveNormal };
         _thread.Start();
     }
 
@@ -40,25 +36,48 @@ internal sealed class HeartbeatReceiver(
 
     private void Run()
     {
-        // Large enough for any UDP datagram, so a long one is measured, not mistaken for a short one.
-        var buffer = GC.AllocateUninitializedArray<byte>(65_536);
         while (!_stopping)
         {
             try
             {
-                if (socket.TryReceive(buffer, PollInterval, out var datagram)) Handle(datagram);
+                ReceiveBatch(PollInterval);
             }
             catch (Exception error)
             {
                 // Never let one datagram (or a socket closing under us at shutdown) end the loop's thread.
                 if (_stopping) return;
                 metrics.CountReceiveError();
-                logger.LogError(error, "Receiving a datagram failed");
+                if (_errorLog.ShouldLog()) logger.LogError(error, "Receiving datagrams failed ({Errors} so far)", metrics.ReceiveErrors);
             }
+        }
+        DrainBeforeStopping();
+    }
+
+    private int ReceiveBatch(TimeSpan timeout)
+    {
+        int received = socket.Receive(_batch, timeout);
+        long now = Monotonic.NowMs();
+        for (int i = 0; i < received; i++) Handle(_batch[i], now);
+        CountOverflows();
+        return received;
+    }
+
+    /// <summary>Heartbeats that reached the host before it was told to stop are taken too, so the cluster hears of them.</summary>
+    private void DrainBeforeStopping()
+    {
+        try
+        {
+            for (int batches = 0; batches < 10_000 && ReceiveBatch(TimeSpan.Zero) > 0; batches++)
+            {
+            }
+        }
+        catch (Exception error)
+        {
+            logger.LogDebug(error, "Draining the socket before stopping failed");
         }
     }
 
-    private void Handle(in ReceivedDatagram datagram)
+    private void Handle(in ReceivedDatagram datagram, long nowMs)
     {
         if (datagram.Length < 0)
         {
@@ -70,11 +89,7 @@ internal sealed class HeartbeatReceiver(
             metrics.CountDrop(DropReason.Oversize);
             return;
         }
-
-        long now = UnixTime.NowMs();
-        long deadline = now + _expiryMs;
-        int shard = datagram.Remote.ShardOf(options.ShardsPerGateway);
-        switch (mirror.Admit(datagram.Remote, datagram.Local, deadline, now, shard))
+        switch (mirror.Admit(datagram.Remote, datagram.Local, nowMs))
         {
             case Admission.OverIpLimit:
                 metrics.CountDrop(DropReason.OverIpLimit);
@@ -82,19 +97,19 @@ internal sealed class HeartbeatReceiver(
             case Admission.OverCapacity:
                 metrics.CountDrop(DropReason.OverCapacity);
                 return;
-            case Admission.Coalesced:
-                metrics.CountHeartbeat();
-                metrics.CountCoalesced();
-                return;
         }
         metrics.CountHeartbeat();
         if (logger.IsEnabled(LogLevel.Trace))
         {
             logger.LogTrace("Heartbeat from {Client} to {Local}", datagram.Remote, datagram.Local);
         }
-        if (!forwarder.TryForward(datagram.Remote, datagram.Local, shard, deadline))
-        {
-            metrics.CountDrop(DropReason.Overloaded);
-        }
+    }
+
+    private void CountOverflows()
+    {
+        long overflows = socket.ReceiveOverflows;
+        if (overflows <= _overflowsCounted) return;
+        metrics.CountReceiveOverflows(overflows - _overflowsCounted);
+        _overflowsCounted = overflows;
     }
 }

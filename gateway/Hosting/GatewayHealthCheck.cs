@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using TixTrigger.Gateway.Udp;
+using TixTrigger.Protocol;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Hosting;
@@ -14,9 +16,7 @@ public static class GatewayHealthCheck
 
     public static async Task<int> RunAsync(UdpGatewayOptions gateway)
     {
-        var target = gateway.Host.Equals(IPAddress.Any) ? IPAddress.Loopback
-            : gateway.Host.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
-            : gateway.Host;
+        var target = ListenAddress.Reachable(gateway.Host);
         using var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(target, 0));
         var service = new IPEndPoint(target, gateway.Port);
@@ -28,7 +28,7 @@ public static class GatewayHealthCheck
             while (true)
             {
                 var received = await socket.ReceiveFromAsync(buffer, service, timeout.Token);
-                if (received.ReceivedBytes == 2 && buffer[0] == 0x75 && buffer[1] == 0x61) return 0;
+                if (Ping.Is(buffer.AsSpan(0, received.ReceivedBytes))) return 0;
             }
         }
         catch (OperationCanceledException)

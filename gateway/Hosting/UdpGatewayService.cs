@@ -4,7 +4,7 @@ using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Hosting;
 
-/// <summary>Runs a <see cref="UdpGateway"/> for as long as its host runs, once the Orleans client or silo is up.</summary>
+/// <summary>Runs a <see cref="UdpGateway"/> for as long as its host runs.</summary>
 internal sealed class UdpGatewayService(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers) : IHostedService
 {
     private UdpGateway? _gateway;

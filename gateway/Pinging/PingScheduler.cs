@@ -1,23 +1,24 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.Udp;
+using TixTrigger.Protocol;
+using TixTrigger.Time;
 
 namespace TixTrigger.Gateway.Pinging;
 
 /// <summary>
 /// Walks the second slot by slot (10 ms each) on a dedicated thread and pings the members of
-/// each slot. Slot times are absolute on the monotonic clock, so a late wake-up delays one slot
-/// without shifting the ones after it: each client's interval stays at 1000 ms.
+/// each slot in one batch. Slot times are absolute on the monotonic clock, so a late wake-up
+/// delays one slot without shifting the ones after it: each client's interval stays at 1000 ms.
 /// The shards' ticks change who is pinged, never when; pinging goes on if the cluster is away.
 /// </summary>
 internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, GatewayMetrics metrics, ILogger logger)
 {
-    private static readonly long SlotTicks = Stopwatch.Frequency / PingMirror.SlotCount;
+    private static readonly long SlotTicks = Stopwatch.Frequency / SlotWheel.SlotCount;
     private static readonly long LateTicks = Stopwatch.Frequency / 50;
 
-    private static ReadOnlySpan<byte> Ping => [0x75, 0x61];
-
+    private readonly PingBatch _batch = new();
     private Thread? _thread;
     private volatile bool _stopping;
 
@@ -57,13 +58,15 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
             }
             try
             {
-                mirror.SendSlot((int)(slot % PingMirror.SlotCount), UnixTime.NowMs(), socket, Ping, out int sent, out int failed);
-                metrics.CountSlot(sent, failed, now - due > LateTicks);
+                mirror.CollectSlot((int)(slot % SlotWheel.SlotCount), Monotonic.NowMs(), _batch);
+                int sent = socket.Send(_batch.Items, Ping.Bytes);
+                metrics.CountSlot(sent, _batch.Count - sent, now - due > LateTicks);
+                metrics.RecordSlotLateness((double)(now - due) / Stopwatch.Frequency);
             }
             catch (Exception error)
             {
                 // An exception on this thread would end the process; one failed slot must not.
-                if (!_stopping) logger.LogError(error, "Sending slot {Slot} failed", slot % PingMirror.SlotCount);
+                if (!_stopping) logger.LogError(error, "Sending slot {Slot} failed", slot % SlotWheel.SlotCount);
             }
             slot++;
         }

@@ -5,16 +5,9 @@ namespace TixTrigger.Gateway.Udp;
 internal static class DatagramSocketFactory
 {
     /// <summary>
-    /// A specific address needs nothing special; a wildcard needs per-datagram source addresses,
-    /// which only the Linux socket API offers here.
+    /// On Linux, batched system calls and per-datagram source addresses; elsewhere .NET's own
+    /// socket calls, which cannot choose a ping's source address on a wildcard bind.
     /// </summary>
-    public static IDatagramSocket Open(IPEndPoint bindTo)
-    {
-        bool wildcard = bindTo.Address.Equals(IPAddress.Any) || bindTo.Address.Equals(IPAddress.IPv6Any);
-        if (wildcard && OperatingSystem.IsLinux())
-        {
-            return new PacketInfoDatagramSocket(bindTo);
-        }
-        return new BoundDatagramSocket(bindTo);
-    }
+    public static IDatagramSocket Open(IPEndPoint bindTo) =>
+        OperatingSystem.IsLinux() ? new LinuxDatagramSocket(bindTo) : new PortableDatagramSocket(bindTo);
 }

@@ -4,12 +4,15 @@ using TixTrigger.Endpoints;
 
 namespace TixTrigger.Gateway.Udp;
 
-/// <summary>What a receive yields: who sent it, to which of our addresses, and how long it really was.</summary>
+/// <summary>A datagram as received: who sent it, to which of our addresses, and how long it really was (-1: unreadable).</summary>
 internal readonly record struct ReceivedDatagram(ClientEndpoint Remote, PackedAddress Local, int Length);
 
+/// <summary>One ping to send: to whom, and from which of our addresses.</summary>
+internal readonly record struct PingTarget(ClientEndpoint Client, PackedAddress Local);
+
 /// <summary>
-/// The gateway's UDP socket: one receiving thread and one sending thread use it at once.
-/// Neither direction allocates per packet.
+/// The gateway's UDP socket: one receiving thread and one sending thread use it at once, each in
+/// batches. Neither direction allocates per datagram.
 /// </summary>
 internal interface IDatagramSocket : IDisposable
 {
@@ -17,12 +20,18 @@ internal interface IDatagramSocket : IDisposable
 
     IPEndPoint LocalEndpoint { get; }
 
-    /// <summary>True when a send can choose its source address per client (a wildcard bind).</summary>
+    /// <summary>True when a send can choose its source address per client (a wildcard bind), or need not (a specific one).</summary>
     bool PreservesOrigin { get; }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for a datagram; false if none came.</summary>
-    bool TryReceive(Span<byte> buffer, TimeSpan timeout, out ReceivedDatagram datagram);
+    /// <summary>The receive buffer the kernel granted: less than asked for when <c>net.core.rmem_max</c> clamps it.</summary>
+    int GrantedReceiveBytes { get; }
 
-    /// <summary>Sends <paramref name="payload"/> to <paramref name="remote"/> from local address <paramref name="local"/>.</summary>
-    bool TrySend(ReadOnlySpan<byte> payload, SocketAddress remote, PackedAddress local);
+    /// <summary>Datagrams the kernel dropped because the receive buffer was full, where the OS tells (else 0).</summary>
+    long ReceiveOverflows { get; }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for datagrams; fills <paramref name="into"/> with those waiting; returns how many.</summary>
+    int Receive(Span<ReceivedDatagram> into, TimeSpan timeout);
+
+    /// <summary>Sends <paramref name="payload"/> to each target, from its local address; returns how many the kernel took.</summary>
+    int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload);
 }

@@ -1,25 +1,47 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 
 namespace TixTrigger.Gateway.Udp;
 
 /// <summary>
-/// Just enough of Linux's <c>recvmsg</c>/<c>sendmsg</c> to read the address a datagram was sent
-/// to (<c>IP_PKTINFO</c>/<c>IPV6_PKTINFO</c>) and to choose the source address of a reply, which
-/// .NET's <c>SendTo</c> cannot do on a wildcard-bound socket.
+/// Just enough of Linux's socket API for batched UDP: <c>recvmmsg</c>/<c>sendmmsg</c> (one system
+/// call for many datagrams), the local address a datagram was sent to and the source address of a
+/// reply (<c>IP_PKTINFO</c>/<c>IPV6_PKTINFO</c>, which .NET's <c>SendTo</c> cannot set on a wildcard
+/// socket), and the kernel's count of datagrams it dropped for want of buffer (<c>SO_RXQ_OVFL</c>).
+/// Each constant names the header it comes from; the layouts are those of 64-bit Linux.
 /// </summary>
+[SupportedOSPlatform("linux")]
 internal static unsafe partial class LinuxSocketInterop
 {
+    // <asm-generic/socket.h>
+    public const int SolSocket = 1;
+    public const int SoSndBufForce = 32;
+    public const int SoRcvBufForce = 33;
+    public const int SoRxqOvfl = 40;
+
+    // <netinet/in.h>
     public const int IpProtoIp = 0;
     public const int IpProtoIpv6 = 41;
     public const int IpPktInfo = 8;
     public const int Ipv6PktInfo = 50;
-    public const int MsgDontWait = 0x40;
+
+    // <bits/socket.h>
+    public const int MsgCTrunc = 0x08;
     public const int MsgTrunc = 0x20;
-    public const int EAgain = 11;
+    public const int MsgDontWait = 0x40;
+
+    // <bits/socket.h>, <bits/socket-constants.h>
+    public const ushort AfInet = 2;
+    public const ushort AfInet6 = 10;
+
+    // <asm-generic/errno-base.h>, <asm-generic/errno.h>
     public const int EIntr = 4;
+    public const int EAgain = 11;
 
-    public static readonly int CmsgHeaderSize = Align(sizeof(CmsgHdr));
+    // <poll.h>
+    public const short PollIn = 0x001;
 
+    /// <summary><c>struct iovec</c> (&lt;bits/types/struct_iovec.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec
     {
@@ -27,6 +49,7 @@ internal static unsafe partial class LinuxSocketInterop
         public nuint Length;
     }
 
+    /// <summary><c>struct msghdr</c> (&lt;bits/socket.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct MsgHdr
     {
@@ -39,6 +62,15 @@ internal static unsafe partial class LinuxSocketInterop
         public int Flags;
     }
 
+    /// <summary><c>struct mmsghdr</c> (&lt;bits/socket.h&gt;): one datagram of a batch and its length.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
+    /// <summary><c>struct cmsghdr</c> (&lt;bits/socket.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct CmsgHdr
     {
@@ -47,6 +79,7 @@ internal static unsafe partial class LinuxSocketInterop
         public int Type;
     }
 
+    /// <summary><c>struct in_pktinfo</c> (&lt;bits/in.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct InPktInfo
     {
@@ -55,6 +88,7 @@ internal static unsafe partial class LinuxSocketInterop
         public uint Address;
     }
 
+    /// <summary><c>struct in6_pktinfo</c> (&lt;netinet/in.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct In6PktInfo
     {
@@ -62,13 +96,32 @@ internal static unsafe partial class LinuxSocketInterop
         public uint InterfaceIndex;
     }
 
+    /// <summary><c>struct pollfd</c> (&lt;poll.h&gt;).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    public static readonly int CmsgHeaderSize = Align(sizeof(CmsgHdr));
+
+    /// <summary><c>CMSG_ALIGN</c>.</summary>
     public static int Align(int length) => (length + sizeof(nuint) - 1) & ~(sizeof(nuint) - 1);
 
+    /// <summary><c>CMSG_SPACE</c>.</summary>
     public static int Space(int dataLength) => CmsgHeaderSize + Align(dataLength);
 
-    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    public static partial nint RecvMsg(int socket, MsgHdr* message, int flags);
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static partial int RecvMMsg(int socket, MMsgHdr* messages, uint count, int flags, void* timeout);
 
-    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
-    public static partial nint SendMsg(int socket, MsgHdr* message, int flags);
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMMsg(int socket, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int socket, int level, int name, void* value, uint length);
 }

@@ -14,8 +14,6 @@ public readonly record struct PackedAddress([property: Id(0)] ulong High, [prope
 {
     private const ulong MappedPrefixLow = 0x0000_FFFF_0000_0000UL;
 
-    public static PackedAddress None => default;
-
     public bool IsIPv4 => High == 0 && (Low & 0xFFFF_FFFF_0000_0000UL) == MappedPrefixLow;
 
     public bool IsNone => High == 0 && Low == 0;

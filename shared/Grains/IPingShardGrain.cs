@@ -1,37 +1,40 @@
-using TixTrigger.Endpoints;
 using TixTrigger.Messages;
 
 namespace TixTrigger.Grains;
 
 /// <summary>
-/// <c>WORKER_POOL_SIZE</c> per gateway (key: <see cref="ShardKey"/>). Holds its members and their
-/// deadlines; a 1 s grain timer expires them and sends the gateway a <see cref="ShardTick"/>.
+/// <c>WORKER_POOL_SIZE</c> per gateway (key: <see cref="ShardKey"/>). Holds one shard of a gateway's
+/// clients: the cluster's copy, from which a restarted gateway resumes them and which tells the
+/// gateway, in its per-second <see cref="ShardTick"/>, when a client moved away. Its deadlines may
+/// lag the gateway's by a bounded amount: refreshes reach it in batches (see <see cref="Refresh"/>).
 /// </summary>
 [Alias("tix.IPingShardGrain")]
 public interface IPingShardGrain : IGrainWithStringKey
 {
-    /// <summary>Adds or refreshes a member (a later deadline wins).</summary>
-    [Alias("Join")]
-    Task<ShardMember> Join(ShardMember member);
-
     /// <summary>
-    /// Removes a member that moved to another shard, unless it has rejoined since: only a member
-    /// whose deadline is not later than <paramref name="deadlineUnixMs"/> (the one it had when it moved) goes.
-    /// </summary>
-    [Alias("Leave")]
-    Task Leave(ClientEndpoint client, long deadlineUnixMs);
-
-    /// <summary>
-    /// The gateway's periodic announcement: observers are not durable, so it is repeated every
-    /// few seconds; it also reactivates a shard lost with its silo.
+    /// The gateway's periodic announcement: observers are not durable, so it is repeated every few
+    /// seconds; it also reactivates a shard lost with its silo. <paramref name="refreshLagMs"/> is how
+    /// far behind the gateway's deadlines this shard's may be, so that its safety-net expiry waits for them.
     /// </summary>
     [Alias("Attach")]
-    Task<ShardStatus> Attach(IGatewayObserver gateway);
+    Task<ShardStatus> Attach(IGatewayObserver gateway, int refreshLagMs);
+
+    /// <summary>Adds newly claimed members (or renews them); never re-adds a member that moved away under a later claim.</summary>
+    [Alias("Join")]
+    Task Join(ShardMember[] members);
+
+    /// <summary>Extends the deadlines of members it holds; adds none (a refresh may be older than a move).</summary>
+    [Alias("Refresh")]
+    Task Refresh(ShardMember[] members);
+
+    /// <summary>Members that moved to another gateway or shard: removed, and told to the gateway in the next tick.</summary>
+    [Alias("Leave")]
+    Task Leave(ShardRemoval[] departures);
 
     [Alias("GetSnapshot")]
     Task<ShardSnapshot> GetSnapshot();
 
-    /// <summary>Merges a gateway's mirror into a shard that lost its state; returns the merged membership.</summary>
+    /// <summary>A gateway's whole view of this shard, merged into a shard that lost its state.</summary>
     [Alias("Refill")]
-    Task<ShardSnapshot> Refill(ShardMember[] members);
+    Task<ShardStatus> Refill(ShardMember[] members);
 }

@@ -1,8 +1,7 @@
 namespace TixTrigger.Messages;
 
-/// <summary>What a shard answers a gateway's announcement with: enough to tell whether the gateway is in sync.</summary>
+/// <summary>Where a shard's ticks stand: enough for a gateway to tell whether it is in step.</summary>
 [GenerateSerializer, Immutable, Alias("tix.shard-status")]
 public readonly record struct ShardStatus(
     [property: Id(0)] Guid Epoch,
-    [property: Id(1)] long Sequence,
-    [property: Id(2)] int MemberCount);
+    [property: Id(1)] long Sequence);

@@ -1,121 +1,115 @@
 using Microsoft.Extensions.Logging;
-using TixTrigger.Endpoints;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
 using TixTrigger.Silo.Placement;
+using TixTrigger.Tasks;
+using TixTrigger.Time;
 
 namespace TixTrigger.Silo.Grains;
 
 /// <summary>
-/// Members of one gateway shard and their deadlines. Its 1 s timer expires members and sends
-/// the gateway only what changed; the gateway paces the pings itself from its mirror.
-/// Shards spread evenly over the silos by rendezvous hashing, and follow it when silos join or
-/// leave: a shard whose home is now another silo migrates there with its state, usually
-/// unnoticed by its gateway; if it comes up empty instead, its gateway refills it (the default
-/// placement packs new grains onto one silo, and never moves them).
+/// One shard of one gateway's clients (see <see cref="IPingShardGrain"/>). Its 1 s timer expires
+/// members whose gateway stopped refreshing them, and sends the gateway what it removed; the
+/// gateway paces the pings itself from its own table. Shards spread over the silos by rendezvous
+/// hashing, follow it when silos join or leave, and hand themselves on when their silo stops
+/// (<see cref="HomeKeeper"/>), carrying their state: a gateway needs to refill one only after a crash.
 /// </summary>
-[ShardPlacement]
-public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembershipService membership, ILocalSiloDetails localSilo)
+[RendezvousPlacement]
+public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper home)
     : Grain, IPingShardGrain, IGrainMigrationParticipant
 {
-    /// <summary>How often (in ticks) a shard checks that it lives on its home silo.</summary>
-    private const int HomeCheckTicks = 10;
-
     /// <summary>A gateway silent this long is gone: stop ticking it, and deactivate once empty.</summary>
-    private static readonly long GatewaySilenceLimitMs = (long)TimeSpan.FromSeconds(15).TotalMilliseconds;
+    private const long GatewaySilenceLimitMs = 15_000;
 
-    private readonly Dictionary<ClientEndpoint, ShardMember> _members = [];
-    private readonly Dictionary<ClientEndpoint, ShardMember> _pendingUpserts = [];
-    private readonly Dictionary<ClientEndpoint, ShardMember> _pendingRemovals = [];
+    /// <summary>On top of the gateway's refresh lag: time for a refresh batch to arrive.</summary>
+    private const long ExpiryMarginMs = 5_000;
 
-    // One entry per member (tracked in _queued): an entry that comes due for a refreshed member
-    // is re-queued at its current deadline, so expiry costs O(expiries) per tick, not O(members).
-    private readonly PriorityQueue<ClientEndpoint, long> _expiries = new();
-    private readonly HashSet<ClientEndpoint> _queued = [];
-
+    private readonly ShardMembers _members = new();
+    private List<ShardRemoval> _pendingRemovals = [];
     private Guid _epoch = Guid.NewGuid();
     private long _sequence;
     private long _ticks;
     private IGatewayObserver? _gateway;
     private long _lastAttachMs;
+    private int _refreshLagMs = 30_000;
+    private string _gatewayId = "";
     private int _index;
+
+    private string Key => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _index = ShardKey.Parse(this.GetPrimaryKeyString()).Index;
+        (_gatewayId, _index) = ShardKey.Parse(Key);
+        _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
         this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
-        logger.LogDebug("Shard {Shard} activated with epoch {Epoch}", this.GetPrimaryKeyString(), _epoch);
         return Task.CompletedTask;
     }
 
-    public Task<ShardMember> Join(ShardMember member)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_members.TryGetValue(member.Client, out var existing) && existing.DeadlineUnixMs > member.DeadlineUnixMs)
-        {
-            member = member with { DeadlineUnixMs = existing.DeadlineUnixMs };
-        }
-        _members[member.Client] = member;
-        _pendingUpserts[member.Client] = member;
-        _pendingRemovals.Remove(member.Client);
-        Enqueue(member);
-        return Task.FromResult(member);
-    }
-
-    public Task Leave(ClientEndpoint client, long deadlineUnixMs)
-    {
-        // A later deadline means the client came back here after the move this Leave is about.
-        if (_members.TryGetValue(client, out var member) && member.DeadlineUnixMs <= deadlineUnixMs)
-        {
-            _members.Remove(client);
-            _pendingUpserts.Remove(client);
-            _pendingRemovals[client] = member;
-        }
+        // A graceful stop of this silo: go on elsewhere with everything this grain holds.
+        if (home.ShouldHandOff(reason)) MigrateOnIdle();
         return Task.CompletedTask;
     }
 
-    public Task<ShardStatus> Attach(IGatewayObserver gateway)
+    public Task<ShardStatus> Attach(IGatewayObserver gateway, int refreshLagMs)
     {
         _gateway = gateway;
-        _lastAttachMs = UnixTime.NowMs();
-        return Task.FromResult(new ShardStatus(_epoch, _sequence, _members.Count));
+        _lastAttachMs = Monotonic.NowMs();
+        _refreshLagMs = Math.Max(0, refreshLagMs);
+        _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
+        return Task.FromResult(Status);
     }
 
-    public Task<ShardSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
-
-    public Task<ShardSnapshot> Refill(ShardMember[] members)
+    public Task Join(ShardMember[] members)
     {
-        long now = UnixTime.NowMs();
-        foreach (var member in members)
-        {
-            if (member.DeadlineUnixMs <= now) continue;
-            if (_members.TryGetValue(member.Client, out var existing) && existing.DeadlineUnixMs >= member.DeadlineUnixMs) continue;
-            _members[member.Client] = member;
-            Enqueue(member);
-        }
-        logger.LogInformation("Shard {Shard} refilled with {Count} members from its gateway", this.GetPrimaryKeyString(), members.Length);
-        return Task.FromResult(Snapshot());
+        _members.Add(members, Monotonic.NowMs());
+        return Task.CompletedTask;
     }
 
-    private ShardSnapshot Snapshot() => new(_epoch, _sequence, [.. _members.Values]);
-
-    private void Enqueue(ShardMember member)
+    public Task Refresh(ShardMember[] members)
     {
-        if (_queued.Add(member.Client))
-        {
-            _expiries.Enqueue(member.Client, member.DeadlineUnixMs);
-        }
+        _members.Refresh(members, Monotonic.NowMs());
+        return Task.CompletedTask;
     }
+
+    public Task Leave(ShardRemoval[] departures)
+    {
+        _pendingRemovals.AddRange(_members.Depart(departures, Monotonic.NowMs()));
+        return Task.CompletedTask;
+    }
+
+    public Task<ShardSnapshot> GetSnapshot() =>
+        Task.FromResult(new ShardSnapshot(_epoch, _sequence, _members.Members(Monotonic.NowMs()), _members.Departed()));
+
+    public Task<ShardStatus> Refill(ShardMember[] members)
+    {
+        int added = _members.Add(members, Monotonic.NowMs());
+        if (added > 0) logger.LogInformation("Shard {Shard} lost its state; its gateway refilled {Count} members", Key, added);
+        return Task.FromResult(Status);
+    }
+
+    private ShardStatus Status => new(_epoch, _sequence);
 
     private Task Tick()
     {
-        long now = UnixTime.NowMs();
-        ExpireDue(now);
-        if (++_ticks % HomeCheckTicks == _index % HomeCheckTicks) MoveHomeIfAway();
+        long now = Monotonic.NowMs();
+        var expired = _members.Expire(now);
+        if (expired.Count > 0)
+        {
+            _pendingRemovals.AddRange(expired);
+            ReleaseOwners(expired);
+        }
+        if (++_ticks % 10 == _index % 10)
+        {
+            _members.ForgetOldDepartures(now);
+            if (home.IsAway(this)) MigrateOnIdle();
+        }
 
         if (_gateway is not null && now - _lastAttachMs > GatewaySilenceLimitMs)
         {
             logger.LogInformation("Shard {Shard}: its gateway has not announced itself for {Seconds} s; no more ticks until it does",
-                this.GetPrimaryKeyString(), (now - _lastAttachMs) / 1000);
+                Key, (now - _lastAttachMs) / 1000);
             _gateway = null;
         }
         if (_gateway is null)
@@ -126,69 +120,51 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembe
         }
 
         _sequence++;
-        var tick = new ShardTick(_index, _epoch, _sequence, [.. _pendingUpserts.Values], [.. _pendingRemovals.Values]);
-        _pendingUpserts.Clear();
+        var tick = new ShardTick(_index, _epoch, _sequence, [.. _pendingRemovals]);
         _pendingRemovals.Clear();
         try
         {
             // One way: returns at once, even if the gateway is dead.
-            _gateway.OnTick(tick).Ignore();
+            _gateway.OnTick(tick).FireAndForget(logger, $"sending tick {_sequence} of {Key}");
         }
         catch (Exception error)
         {
-            logger.LogDebug(error, "Shard {Shard}: tick {Sequence} could not be sent", this.GetPrimaryKeyString(), _sequence);
+            logger.LogDebug(error, "Shard {Shard}: tick {Sequence} could not be sent", Key, _sequence);
         }
         return Task.CompletedTask;
     }
 
-    private void MoveHomeIfAway()
+    /// <summary>Expired members have no owner any more; their partitions learn it in one batch each.</summary>
+    private void ReleaseOwners(List<ShardRemoval> expired)
     {
-        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
-        var home = ShardHome.Of(this.GetGrainId(), active);
-        if (home is null || home.Equals(localSilo.SiloAddress)) return;
-        logger.LogInformation("Shard {Shard} moves to its home silo {Silo}", this.GetPrimaryKeyString(), home);
-        MigrateOnIdle();
+        foreach (var group in expired.GroupBy(removal => ClientPartitions.Of(removal.Client)))
+        {
+            GrainFactory.GetGrain<IClientPartitionGrain>(group.Key)
+                .Release(_gatewayId, _index, [.. group])
+                .FireAndForget(logger, "releasing expired clients");
+        }
     }
 
-    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext context) =>
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext context)
+    {
+        long now = Monotonic.NowMs();
         context.TryAddValue("shard", new PingShardState(
-            _epoch, _sequence, _gateway, _lastAttachMs,
-            [.. _members.Values], [.. _pendingUpserts.Values], [.. _pendingRemovals.Values]));
+            _epoch, _sequence, _gateway, now - _lastAttachMs, _refreshLagMs,
+            _members.Members(now), _members.Departed(), [.. _pendingRemovals]));
+    }
 
     void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext context)
     {
         if (!context.TryGetValue("shard", out PingShardState? state) || state is null) return;
+        long now = Monotonic.NowMs();
         // Same epoch and sequence: to the gateway, the shard never moved.
         _epoch = state.Epoch;
         _sequence = state.Sequence;
         _gateway = state.Gateway;
-        _lastAttachMs = state.LastAttachMs;
-        foreach (var member in state.Members)
-        {
-            _members[member.Client] = member;
-            Enqueue(member);
-        }
-        foreach (var member in state.PendingUpserts) _pendingUpserts[member.Client] = member;
-        foreach (var member in state.PendingRemovals) _pendingRemovals[member.Client] = member;
-    }
-
-    private void ExpireDue(long now)
-    {
-        while (_expiries.TryPeek(out var client, out long due) && due <= now)
-        {
-            _expiries.Dequeue();
-            _queued.Remove(client);
-            if (!_members.TryGetValue(client, out var member)) continue;
-            if (member.DeadlineUnixMs <= now)
-            {
-                _members.Remove(client);
-                _pendingUpserts.Remove(client);
-                _pendingRemovals[client] = member;
-            }
-            else
-            {
-                Enqueue(member);
-            }
-        }
+        _lastAttachMs = now - state.SinceAttachMs;
+        _refreshLagMs = state.RefreshLagMs;
+        _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
+        _members.Restore(state.Members, state.Departed, now);
+        _pendingRemovals = [.. state.PendingRemovals];
     }
 }

@@ -32,17 +32,22 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
-    /// Notices a dead silo in about a second (defaults: ~6.5 s) so that its shards reactivate on a
-    /// survivor and are refilled quickly. Pings never wait for this (gateways ping from their
-    /// mirrors), but new clients of a dead silo's grains do.
+    /// Tells a death from a stall. A killed silo's sockets close, so with short probes (1 s, 2
+    /// missed, 1 vote) it is declared dead in about a second (defaults: ~6.5 s) and its shards come
+    /// back on a survivor at once. A stalled one (a long GC, a paused VM) still has open connections
+    /// that carried messages recently: Orleans' connection liveness check then withholds the votes
+    /// for up to MaxProbeTimeout × missed probes (6 s), so a stall of a few seconds is not mistaken
+    /// for a death. Pinging depends on neither: gateways ping from their own mirrors.
     /// </summary>
     public static ISiloBuilder UseFastFailureDetection(this ISiloBuilder silo)
     {
         silo.Configure<ClusterMembershipOptions>(options =>
         {
             options.ProbeTimeout = TimeSpan.FromSeconds(1);
+            options.MaxProbeTimeout = TimeSpan.FromSeconds(3);
             options.NumMissedProbesLimit = 2;
             options.NumVotesForDeathDeclaration = 1;
+            options.EnableConnectionLivenessCheck = true;
         });
         silo.Configure<SiloMessagingOptions>(options =>
         {
@@ -52,10 +57,25 @@ public static class SiloHostingExtensions
         return silo;
     }
 
-    /// <summary>Shards are placed, and moved when silos join or leave, by rendezvous hashing.</summary>
-    public static ISiloBuilder AddShardPlacement(this ISiloBuilder silo)
+    /// <summary>
+    /// Shards and client partitions are placed, and moved when silos join or leave, by rendezvous
+    /// hashing over the active silos.
+    /// </summary>
+    public static ISiloBuilder AddRendezvousPlacement(this ISiloBuilder silo)
     {
-        silo.Services.AddPlacementDirector<ShardPlacement, ShardPlacementDirector>();
+        silo.Services.AddSingleton<HomeKeeper>();
+        silo.Services.AddPlacementDirector<RendezvousPlacement, RendezvousPlacementDirector>();
+        // The default directory deactivates a survivor's grains whose directory entries lived on a
+        // stopping silo, and loses migrating ones to calls that re-create them empty (measured: 0 to
+        // 3 of 8 kept their state across a SIGTERM); the distributed directory keeps all of them.
+#pragma warning disable ORLEANSEXP003
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+        // After a crash it would hold the dead silo's directory ranges for 30 s, to guard against a
+        // silo declared dead that is still running; our shards would be unreachable (and unrefilled)
+        // that long (measured: 26 s). A silo declared dead here learns it within a second and
+        // exits, and a duplicate shard would only cost its gateway a resync.
+        silo.Configure<GrainDirectoryOptions>(options => options.RangeLeaseDuration = TimeSpan.Zero);
         return silo;
     }
 

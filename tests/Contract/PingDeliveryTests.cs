@@ -44,7 +44,8 @@ public sealed class PingDeliveryTests(ClusterFixture fixture)
     [Fact]
     public async Task Two_ports_of_one_address_are_two_clients()
     {
-        await using var gateway = fixture.StartGateway(IPAddress.Loopback);
+        var options = fixture.NewGatewayOptions(IPAddress.Loopback);
+        await using var gateway = fixture.StartGateway(options);
         using var first = new PingClient();
         using var second = new PingClient();
 
@@ -53,7 +54,7 @@ public sealed class PingDeliveryTests(ClusterFixture fixture)
 
         Assert.True(await Eventually.True(() => first.Count >= 2 && second.Count >= 2, TimeSpan.FromSeconds(3)));
         Assert.Equal(2, gateway.ClientCount);
-        Assert.Equal(2, await ClientGrainCount(first, second));
+        Assert.True(await Eventually.True(async () => await OwnedBy(options.GatewayId, first, second) == 2, TimeSpan.FromSeconds(3)));
     }
 
     [Fact]
@@ -80,14 +81,16 @@ public sealed class PingDeliveryTests(ClusterFixture fixture)
         }
     }
 
-    private async Task<int> ClientGrainCount(params PingClient[] clients)
+    /// <summary>How many of these clients the cluster records as owned by <paramref name="gatewayId"/>.</summary>
+    private async Task<int> OwnedBy(string gatewayId, params PingClient[] clients)
     {
-        int registered = 0;
+        int owned = 0;
         foreach (var client in clients)
         {
-            var info = await fixture.Grains.GetGrain<Grains.IClientGrain>(Endpoints.ClientEndpoint.From(client.LocalEndpoint).ToString()).GetInfo();
-            if (info.Heartbeats == 1) registered++;
+            var endpoint = Endpoints.ClientEndpoint.From(client.LocalEndpoint);
+            var owner = await fixture.Grains.GetGrain<Grains.IClientPartitionGrain>(Grains.ClientPartitions.Of(endpoint)).GetOwner(endpoint);
+            if (owner?.GatewayId == gatewayId) owned++;
         }
-        return registered;
+        return owned;
     }
 }

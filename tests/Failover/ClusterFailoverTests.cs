@@ -68,6 +68,11 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
         int victim = _cluster.SiloPorts.IndexOf(shardsBySiloPort.MaxBy(pair => pair.Value).Key);
         Assert.True(victim >= 0, "no silo hosts a shard");
 
+        // Every client is being pinged before the kill (a client lost by the shards' bookkeeping would not be).
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.True(onA.AllPingedSince(After(Now(), -1.2)) && onB.AllPingedSince(After(Now(), -1.2)),
+            $"before the kill, pinged in the last 1.2 s: {onA.PingedSince(After(Now(), -1.2))}, {onB.PingedSince(After(Now(), -1.2))} of 100 each");
+
         long killed = Now();
         _cluster.Silos[victim].Kill();
         await Task.Delay(TimeSpan.FromSeconds(8));
@@ -81,7 +86,7 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
         Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 100 && await MembersOf(client, "b") == 100, TimeSpan.FromSeconds(10)),
             "clients were lost from the cluster's shards\n" + _cluster.Describe());
         Assert.True(onA.AllPingedSince(After(end, -1.5)) && onB.AllPingedSince(After(end, -1.5)));
-        Assert.Contains(_cluster.Gateways.Values, gateway => gateway.Process.Output.Any(line => line.Contains("refilled it with", StringComparison.Ordinal)));
+        Assert.NotEmpty(_cluster.GatewayLines("restarted empty: refilled it with"));
     }
 
     [Fact]
@@ -121,31 +126,8 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
         Assert.All(fleet.Clients, c =>
         {
             var lateFromA = c.Pings.Where(p => p.Timestamp > settled && p.From.Equals(a.Endpoint)).ToList();
-            Assert.True(lateFromA.Count == 0, $"{c.LocalEndpoint} still pinged by the old gateway {lateFromA.Count} times more than 2 s after moving");
+            Assert.True(lateFromA.Count == 0, $"{c.LocalEndpoint} still pinged by the old gateway {lateFromA.Count} times more than 2 s after moving\n{_cluster.Describe()}");
             Assert.True(c.Pings.Count(p => p.Timestamp > moved && p.From.Equals(b.Endpoint)) >= 4, $"{c.LocalEndpoint} not pinged by the new gateway");
         });
-    }
-
-    [Fact]
-    public async Task While_Redis_restarts_pinging_never_stops_and_afterwards_new_clients_are_accepted()
-    {
-        using var fleet = new PingFleet(50);
-        fleet.Heartbeat(_cluster.Gateways["a"].Endpoint);
-        var client = await _cluster.ConnectClientAsync();
-        Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 50, TimeSpan.FromSeconds(10)));
-
-        long stopped = Now();
-        await _cluster.Redis.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        await _cluster.Redis.StartAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.True(fleet.LongestGap(stopped, Now()) < TimeSpan.FromSeconds(1.5), $"longest gap {fleet.LongestGap(stopped, Now()).TotalMilliseconds:F0} ms");
-
-        using var newcomers = new PingFleet(10);
-        newcomers.Heartbeat(_cluster.Gateways["b"].Endpoint);
-        Assert.True(await Eventually.True(async () => await MembersOf(client, "b") == 10, TimeSpan.FromSeconds(10)),
-            "new clients did not reach the cluster after Redis came back\n" + _cluster.Describe());
-        Assert.True(await Eventually.True(() => newcomers.Clients.All(c => c.Count >= 2), TimeSpan.FromSeconds(5)));
-        Assert.Equal(_cluster.Silos.Count, _cluster.Silos.Count(s => !s.HasExited));
     }
 }

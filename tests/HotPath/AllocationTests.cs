@@ -1,8 +1,11 @@
 using System.Net;
 using TixTrigger.Endpoints;
-using TixTrigger.Gateway.Pinging;
+using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.Udp;
+using TixTrigger.Protocol;
+using TixTrigger.Settings;
 using TixTrigger.Tests.Infrastructure;
+using TixTrigger.Time;
 
 namespace TixTrigger.Tests.HotPath;
 
@@ -12,34 +15,31 @@ namespace TixTrigger.Tests.HotPath;
 /// </summary>
 public sealed class AllocationTests
 {
-    private static readonly byte[] Ping = [0x75, 0x61];
-
     public static TheoryData<string> Binds => new() { "127.0.0.1", "0.0.0.0", "::" };
+
+    private static PingMirror NewMirror() => new(new UdpGatewayOptions { ShardsPerGateway = 4, MaxClients = 10_000, MaxClientsPerIp = 10_000 });
 
     [Theory]
     [MemberData(nameof(Binds))]
     public void Pinging_a_slot_of_members_allocates_nothing(string host)
     {
         using var socket = DatagramSocketFactory.Open(new IPEndPoint(IPAddress.Parse(host), 0));
-        var mirror = new PingMirror(socket.Family, maxClients: 10_000, maxClientsPerIp: 10_000);
+        var mirror = NewMirror();
         using var receivers = new PingFleet(200);
         var local = PackedAddress.From(IPAddress.Loopback);
-        long deadline = UnixTime.NowMs() + 60_000;
-        foreach (var client in receivers.Clients)
-        {
-            mirror.Admit(ClientEndpoint.From(client.LocalEndpoint), local, deadline, UnixTime.NowMs(), shard: 0);
-        }
+        foreach (var client in receivers.Clients) mirror.Admit(ClientEndpoint.From(client.LocalEndpoint), local, Monotonic.NowMs());
+        var batch = new PingBatch();
         int SendSecond()
         {
             int sentInSecond = 0;
-            for (int slot = 0; slot < PingMirror.SlotCount; slot++)
+            for (int slot = 0; slot < SlotWheel.SlotCount; slot++)
             {
-                mirror.SendSlot(slot, UnixTime.NowMs(), socket, Ping, out int sent, out _);
-                sentInSecond += sent;
+                mirror.CollectSlot(slot, Monotonic.NowMs(), batch);
+                sentInSecond += socket.Send(batch.Items, Ping.Bytes);
             }
             return sentInSecond;
         }
-        SendSecond(); // warm up (JIT, first-use caches)
+        SendSecond(); // warm up (JIT, first-use caches, buffers grown to the largest slot)
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         int sentTotal = 0;
@@ -56,24 +56,25 @@ public sealed class AllocationTests
     {
         using var socket = DatagramSocketFactory.Open(new IPEndPoint(IPAddress.Parse(host), 0));
         var target = new IPEndPoint(IPAddress.Loopback, socket.LocalEndpoint.Port); // "::" is dual-stack
-        var mirror = new PingMirror(socket.Family, maxClients: 10_000, maxClientsPerIp: 10_000);
-        using var senders = new PingFleet(50);
-        var buffer = new byte[65_536];
+        var mirror = NewMirror();
+        using var senders = new PingFleet(200);
+        var batch = new ReceivedDatagram[64];
 
         int Drain()
         {
-            int received = 0;
-            while (socket.TryReceive(buffer, TimeSpan.FromMilliseconds(200), out var datagram))
+            int received = 0, got;
+            while ((got = socket.Receive(batch, TimeSpan.FromMilliseconds(200))) > 0)
             {
-                mirror.Admit(datagram.Remote, datagram.Local, UnixTime.NowMs() + 60_000, UnixTime.NowMs(), shard: 0);
-                received++;
+                long now = Monotonic.NowMs();
+                for (int i = 0; i < got; i++) mirror.Admit(batch[i].Remote, batch[i].Local, now);
+                received += got;
             }
             return received;
         }
 
         senders.Heartbeat(target);
         await Task.Delay(100);
-        Assert.Equal(50, Drain()); // registers them, and warms up
+        Assert.Equal(200, Drain()); // registers them, and warms up
         senders.Heartbeat(target);
         await Task.Delay(100);
 
@@ -81,8 +82,8 @@ public sealed class AllocationTests
         int refreshed = Drain();
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal(50, refreshed);
-        Assert.Equal(50, mirror.Count);
+        Assert.Equal(200, refreshed);
+        Assert.Equal(200, mirror.Count);
         Assert.Equal(0, allocated);
     }
 }

@@ -22,7 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddShardPlacement());
+        builder.ConfigureSilo((_, silo) => silo.AddRendezvousPlacement());
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

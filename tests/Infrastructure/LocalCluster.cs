@@ -72,7 +72,17 @@ public sealed class LocalCluster : IAsyncDisposable
         ["LOG_LEVEL"] = "INFO",
     };
 
-    public async Task<NodeProcess> StartSiloAsync()
+    public async Task<NodeProcess> StartSiloAsync() => await StartSiloAsync(replacing: null);
+
+    /// <summary>A rolling restart's step: SIGTERM the silo, wait for it to exit, start a new one in its place.</summary>
+    public async Task<TimeSpan> RestartSiloAsync(int index)
+    {
+        var stopped = await Silos[index].TerminateAsync(TimeSpan.FromSeconds(30));
+        await StartSiloAsync(replacing: index);
+        return stopped;
+    }
+
+    private async Task<NodeProcess> StartSiloAsync(int? replacing)
     {
         int dashboard = FreePorts.Next();
         int siloPort = FreePorts.Next();
@@ -84,11 +94,21 @@ public sealed class LocalCluster : IAsyncDisposable
         NodeProcess silo;
         lock (_processes)
         {
-            silo = NodeProcess.Start($"silo-{Silos.Count}", BuiltOutputs.Silo, environment);
+            int index = replacing ?? Silos.Count;
+            silo = NodeProcess.Start($"silo-{index}{(replacing is null ? "" : "-restarted")}", BuiltOutputs.Silo, environment);
             _processes.Add(silo);
-            Silos.Add(silo);
-            DashboardPorts.Add(dashboard);
-            SiloPorts.Add(siloPort);
+            if (replacing is { } i)
+            {
+                Silos[i] = silo;
+                DashboardPorts[i] = dashboard;
+                SiloPorts[i] = siloPort;
+            }
+            else
+            {
+                Silos.Add(silo);
+                DashboardPorts.Add(dashboard);
+                SiloPorts.Add(siloPort);
+            }
         }
         if (!await silo.WaitForOutputAsync("TixTrigger silo up", TimeSpan.FromSeconds(60)))
         {
@@ -97,7 +117,15 @@ public sealed class LocalCluster : IAsyncDisposable
         return silo;
     }
 
-    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null)
+    /// <summary>Lines any gateway logged containing <paramref name="text"/>: "restarted empty" means a shard lost its state.</summary>
+    public List<string> GatewayLines(string text) =>
+        [.. _processes.Where(p => p.Name.StartsWith("gateway", StringComparison.Ordinal)).SelectMany(p => p.Output).Where(line => line.Contains(text, StringComparison.Ordinal))];
+
+    /// <summary>
+    /// Starts a gateway and waits until it listens and, unless <paramref name="connected"/> is false
+    /// (Redis is down on purpose), until it has reached the cluster.
+    /// </summary>
+    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null, bool connected = true)
     {
         int udpPort = port ?? FreePorts.Next();
         var environment = Common();
@@ -112,7 +140,8 @@ public sealed class LocalCluster : IAsyncDisposable
             process = NodeProcess.Start($"gateway-{id}", BuiltOutputs.Gateway, environment);
             _processes.Add(process);
         }
-        if (!await process.WaitForOutputAsync("listening on udp", TimeSpan.FromSeconds(60)))
+        if (!await process.WaitForOutputAsync("listening on udp", TimeSpan.FromSeconds(60))
+            || (connected && !await process.WaitForOutputAsync("Connected to the cluster", TimeSpan.FromSeconds(60))))
         {
             throw new InvalidOperationException($"Gateway {id} did not start: " + process.Describe());
         }

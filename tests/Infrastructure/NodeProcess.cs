@@ -72,6 +72,22 @@ public sealed class NodeProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGTERM, as a deployment stops a node, and waits for it to exit; returns how long that took.</summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan limit)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        Signal("TERM");
+        await WaitForExitAsync(limit);
+        return stopwatch.Elapsed;
+    }
+
+    /// <summary>Sends a signal by name (TERM, STOP, CONT): a stall is SIGSTOP, then SIGCONT.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", [$"-{name}", _process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGKILL: what a crash or an OOM kill does.</summary>
     public void Kill()
     {

@@ -1,87 +1,170 @@
 using System.Net;
-using System.Net.Sockets;
 using TixTrigger.Endpoints;
-using TixTrigger.Gateway.Pinging;
+using TixTrigger.Gateway.Mirror;
 using TixTrigger.Messages;
+using TixTrigger.Settings;
 
 namespace TixTrigger.Tests.Mirror;
 
+/// <summary>The gateway's mirror on its own: what reaches the cluster, and what the cluster's messages may change.</summary>
 public sealed class PingMirrorTests
 {
-    private static readonly ClientEndpoint Client = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 40_000));
+    private const int ExpirySeconds = 120;
+    private static readonly ClientEndpoint Client = At("10.0.0.1", 40_000);
     private static readonly PackedAddress Local = PackedAddress.From(IPAddress.Loopback);
 
-    [Fact]
-    public void A_removal_takes_out_the_member_the_shard_knew()
+    private static ClientEndpoint At(string ip, ushort port) => ClientEndpoint.From(new IPEndPoint(IPAddress.Parse(ip), port));
+
+    private static PingMirror NewMirror(int maxClients = 100, int maxClientsPerIp = 100) => new(new UdpGatewayOptions
     {
-        var mirror = new PingMirror(AddressFamily.InterNetwork, maxClients: 10, maxClientsPerIp: 10);
-        mirror.Admit(Client, Local, deadlineUnixMs: 5_000, nowUnixMs: 1_000, shard: 0);
+        ShardsPerGateway = 1,
+        ClientExpirationSeconds = ExpirySeconds,
+        MaxClients = maxClients,
+        MaxClientsPerIp = maxClientsPerIp,
+    });
 
-        mirror.Remove(new ShardMember(Client, Local, 5_000));
+    /// <summary>Registers whatever is queued, as a cluster that takes everything would.</summary>
+    private static List<PendingRegistration> Register(PingMirror mirror, long nowMs)
+    {
+        var claims = mirror.DrainClaims(nowMs);
+        mirror.Shards[0].CompleteClaims(claims.Select(claim => (claim, true)));
+        return claims;
+    }
 
+    /// <summary>Which clients a whole second of slots would ping at <paramref name="nowMs"/>.</summary>
+    private static HashSet<ClientEndpoint> Pinged(PingMirror mirror, long nowMs)
+    {
+        var batch = new PingBatch();
+        var pinged = new HashSet<ClientEndpoint>();
+        for (int slot = 0; slot < SlotWheel.SlotCount; slot++)
+        {
+            mirror.CollectSlot(slot, nowMs, batch);
+            foreach (var target in batch.Items) pinged.Add(target.Client);
+        }
+        return pinged;
+    }
+
+    [Fact]
+    public void A_new_client_is_claimed_once_and_refreshes_reach_the_cluster_only_when_the_shards_copy_would_lag()
+    {
+        var mirror = NewMirror();
+        long lagMs = mirror.Settings.RefreshLagMs;
+
+        Assert.Equal(Admission.Added, mirror.Admit(Client, Local, nowMs: 0));
+        Assert.Equal(Admission.Refreshed, mirror.Admit(Client, Local, nowMs: 100));
+        var claim = Assert.Single(Register(mirror, nowMs: 100));
+        Assert.Equal(Client, claim.Member.Client);
+
+        for (long t = 5_000; t < lagMs; t += 5_000) mirror.Admit(Client, Local, nowMs: t);
+        Assert.Empty(mirror.DrainRefreshes(lagMs));
+        Assert.Empty(mirror.DrainClaims(lagMs));
+
+        mirror.Admit(Client, Local, nowMs: lagMs + 200);
+        mirror.Admit(Client, Local, nowMs: lagMs + 300);
+        var refresh = Assert.Single(mirror.DrainRefreshes(lagMs + 300));
+        Assert.Equal(claim.Member.ClaimId, refresh.Member.ClaimId);
+        Assert.Equal(ExpirySeconds * 1000, refresh.Member.TtlMs);
+    }
+
+    [Fact]
+    public void A_claim_the_cluster_did_not_take_is_queued_again()
+    {
+        var mirror = NewMirror();
+        mirror.Admit(Client, Local, nowMs: 0);
+
+        var claims = mirror.DrainClaims(0);
+        mirror.Shards[0].CompleteClaims(claims.Select(claim => (claim, false)));
+
+        Assert.Equal(claims.Single().Member.ClaimId, Assert.Single(mirror.DrainClaims(10)).Member.ClaimId);
+    }
+
+    [Fact]
+    public void A_move_removes_the_claim_it_names_and_never_a_later_one()
+    {
+        var mirror = NewMirror();
+        mirror.Admit(Client, Local, nowMs: 0);
+        long claimId = Register(mirror, 0).Single().Member.ClaimId;
+
+        mirror.Shards[0].ApplyRemovals([new ShardRemoval(Client, claimId - 1, RemovalReason.Moved)], nowMs: 10);
+        Assert.Contains(Client, Pinged(mirror, 20));
+
+        mirror.Shards[0].ApplyRemovals([new ShardRemoval(Client, claimId, RemovalReason.Moved)], nowMs: 30);
+        Assert.Empty(Pinged(mirror, 40));
         Assert.Equal(0, mirror.Count);
     }
 
     [Fact]
-    public void A_removal_older_than_the_last_heartbeat_is_ignored()
+    public void A_shards_expiry_never_ends_pings_this_gateway_still_owes_it_registers_the_client_again()
     {
-        var mirror = new PingMirror(AddressFamily.InterNetwork, maxClients: 10, maxClientsPerIp: 10);
-        mirror.Admit(Client, Local, deadlineUnixMs: 5_000, nowUnixMs: 1_000, shard: 0);
-        mirror.Admit(Client, Local, deadlineUnixMs: 6_000, nowUnixMs: 2_000, shard: 0);
+        var mirror = NewMirror();
+        mirror.Admit(Client, Local, nowMs: 0);
+        long claimId = Register(mirror, 0).Single().Member.ClaimId;
 
-        mirror.Remove(new ShardMember(Client, Local, 5_000));
+        mirror.Shards[0].ApplyRemovals([new ShardRemoval(Client, claimId, RemovalReason.Expired)], nowMs: 60_000);
 
-        Assert.Equal(1, mirror.Count);
+        Assert.Contains(Client, Pinged(mirror, 60_000));
+        var again = Assert.Single(mirror.DrainClaims(60_000));
+        Assert.True(again.Member.ClaimId > claimId);
     }
 
     [Fact]
-    public void Heartbeats_within_a_second_of_the_last_forwarded_one_refresh_but_are_not_forwarded()
+    public void Pings_end_at_this_gateways_deadline_whatever_the_cluster_says()
     {
-        var mirror = new PingMirror(AddressFamily.InterNetwork, maxClients: 10, maxClientsPerIp: 10);
+        var mirror = NewMirror();
+        mirror.Admit(Client, Local, nowMs: 0);
+        Register(mirror, 0);
 
-        Assert.Equal(Admission.Added, mirror.Admit(Client, Local, deadlineUnixMs: 11_000, nowUnixMs: 1_000, shard: 0));
-        Assert.Equal(Admission.Coalesced, mirror.Admit(Client, Local, deadlineUnixMs: 11_500, nowUnixMs: 1_500, shard: 0));
-        Assert.Equal(Admission.Refreshed, mirror.Admit(Client, Local, deadlineUnixMs: 12_000, nowUnixMs: 2_000, shard: 0));
-        Assert.Equal(Admission.Coalesced, mirror.Admit(Client, Local, deadlineUnixMs: 12_100, nowUnixMs: 2_100, shard: 0));
-
-        // A removal of what the shard was sent before the forwarded 12,000 is stale: kept.
-        mirror.Remove(new ShardMember(Client, Local, 11_000));
-        Assert.Equal(1, mirror.Count);
-        // The shard has seen everything forwarded (a move right after a coalesced heartbeat): removed.
-        mirror.Remove(new ShardMember(Client, Local, 12_000));
+        Assert.Contains(Client, Pinged(mirror, ExpirySeconds * 1000 - 1));
+        Assert.Empty(Pinged(mirror, ExpirySeconds * 1000));
         Assert.Equal(0, mirror.Count);
     }
 
     [Fact]
-    public void A_snapshot_drops_confirmed_members_it_lacks_but_keeps_and_reports_unconfirmed_ones()
+    public void A_snapshot_adds_what_is_missing_applies_recent_moves_and_drops_no_client_whose_claim_is_on_its_way()
     {
-        var mirror = new PingMirror(AddressFamily.InterNetwork, maxClients: 10, maxClientsPerIp: 10);
-        var confirmed = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 40_001));
-        var unconfirmed = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 40_002));
-        mirror.Admit(confirmed, Local, deadlineUnixMs: 9_000, nowUnixMs: 0, shard: 0);
-        mirror.Confirm(new ShardMember(confirmed, Local, 9_000));
-        mirror.Admit(unconfirmed, Local, deadlineUnixMs: 9_000, nowUnixMs: 0, shard: 0); // its forward failed
+        var mirror = NewMirror();
+        var moved = At("10.0.0.2", 1);
+        var pending = At("10.0.0.3", 1);
+        var restored = At("10.0.0.4", 1);
+        mirror.Admit(moved, Local, nowMs: 0);
+        long movedClaim = Register(mirror, 0).Single().Member.ClaimId;
+        mirror.Admit(pending, Local, nowMs: 0);
 
-        var missing = mirror.UnconfirmedMissingFrom(0, []);
-        mirror.ReplaceShard(0, [], _ => 0);
+        mirror.Shards[0].Merge(
+            new ShardSnapshot(Guid.NewGuid(), 7, [new ShardMember(restored, Local, TtlMs: 30_000, ClaimId: 5)], [new ShardRemoval(moved, movedClaim, RemovalReason.Moved)]),
+            nowMs: 1_000,
+            _ => Assert.Fail("nothing is over a limit here"));
 
-        Assert.Equal([unconfirmed], missing.Select(m => m.Client));
-        Assert.Equal(1, mirror.Count);
-        Assert.Equal([unconfirmed], mirror.MembersOf(0).Select(m => m.Client));
+        Assert.Equal([pending, restored], Pinged(mirror, 2_000).OrderBy(c => c.Port).ThenBy(c => c.Address.Low));
+        Assert.True(mirror.Shards[0].IsRegistered(restored));
+        Assert.False(mirror.Shards[0].IsRegistered(pending));
+    }
+
+    [Fact]
+    public void Deadlines_learnt_from_the_cluster_are_clamped_to_the_expiry_and_pass_the_same_limits()
+    {
+        var mirror = NewMirror(maxClients: 2);
+        var rejected = new List<Admission>();
+        ShardMember Member(ushort port) => new(At("10.0.0.5", port), Local, TtlMs: int.MaxValue, ClaimId: port);
+
+        mirror.Shards[0].Merge(new ShardSnapshot(Guid.NewGuid(), 1, [Member(1), Member(2), Member(3)], []), nowMs: 0, rejected.Add);
+
+        Assert.Equal([Admission.OverCapacity], rejected);
+        Assert.Equal(2, Pinged(mirror, ExpirySeconds * 1000 - 1).Count);
+        Assert.Empty(Pinged(mirror, ExpirySeconds * 1000));
     }
 
     [Fact]
     public void Limits_bound_what_one_address_and_the_whole_gateway_can_register()
     {
-        var mirror = new PingMirror(AddressFamily.InterNetwork, maxClients: 3, maxClientsPerIp: 2);
-        ClientEndpoint At(string ip, ushort port) => ClientEndpoint.From(new IPEndPoint(IPAddress.Parse(ip), port));
+        var mirror = NewMirror(maxClients: 3, maxClientsPerIp: 2);
 
-        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 1), Local, 9_000, 0, 0));
-        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 2), Local, 9_000, 0, 0));
-        Assert.Equal(Admission.OverIpLimit, mirror.Admit(At("10.0.0.1", 3), Local, 9_000, 0, 0));
-        Assert.Equal(Admission.Refreshed, mirror.Admit(At("10.0.0.1", 2), Local, 9_500, 1_000, 0));
-        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.2", 1), Local, 9_000, 0, 0));
-        Assert.Equal(Admission.OverCapacity, mirror.Admit(At("10.0.0.3", 1), Local, 9_000, 0, 0));
+        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 1), Local, 0));
+        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 2), Local, 0));
+        Assert.Equal(Admission.OverIpLimit, mirror.Admit(At("10.0.0.1", 3), Local, 0));
+        Assert.Equal(Admission.Refreshed, mirror.Admit(At("10.0.0.1", 2), Local, 1_000));
+        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.2", 1), Local, 0));
+        Assert.Equal(Admission.OverCapacity, mirror.Admit(At("10.0.0.3", 1), Local, 0));
         Assert.Equal(3, mirror.Count);
     }
 }

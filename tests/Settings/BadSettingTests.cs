@@ -75,20 +75,27 @@ public sealed class BadSettingTests
         Assert.Contains(silo.Errors, line => line.StartsWith("tixtrigger: cannot start: Address already in use", StringComparison.Ordinal) && line.Contains("PORT"));
     }
 
-    [Fact]
-    public async Task Python_log_level_names_are_accepted()
+    [Theory]
+    [InlineData("warning", false)]
+    [InlineData("info", true)]
+    public async Task Python_log_level_names_are_accepted_and_obeyed(string level, bool infoShown)
     {
+        int dashboard = FreePorts.Next();
         using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
         {
-            ["LOG_LEVEL"] = "warning",
-            ["DASHBOARD_PORT"] = FreePorts.Next().ToString(),
+            ["LOG_LEVEL"] = level,
+            ["DASHBOARD_PORT"] = dashboard.ToString(),
             ["ORLEANS_SILO_PORT"] = FreePorts.Next().ToString(),
             ["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString(),
             ["PORT"] = FreePorts.Next().ToString(),
         });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.True(await Eventually.True(async () => (await http.GetAsync($"http://127.0.0.1:{dashboard}/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30)),
+            "the silo never became healthy:\n" + silo.Describe());
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
 
         Assert.False(silo.HasExited, silo.Describe());
+        Assert.Equal(infoShown, silo.Output.Any(line => line.Contains(" info: ", StringComparison.Ordinal)));
     }
 }

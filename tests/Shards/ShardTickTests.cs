@@ -6,99 +6,117 @@ using TixTrigger.Tests.Infrastructure;
 
 namespace TixTrigger.Tests.Shards;
 
+/// <summary>What a shard grain sends its gateway each second, and what it keeps.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ShardTickTests(ClusterFixture fixture)
 {
-    private static ShardMember Member(int i, long deadlineUnixMs) =>
-        new(ClientEndpoint.From(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 10_000 + i)), PackedAddress.From(IPAddress.Loopback), deadlineUnixMs);
+    private const int FarTtlMs = 600_000;
 
-    private async Task<(IPingShardGrain Shard, TickRecorder Recorder, IGatewayObserver Reference)> AttachedShard()
+    private static ClientEndpoint Client(int i) => ClientEndpoint.From(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 10_000 + i));
+
+    private static ShardMember Member(int i, int ttlMs = FarTtlMs, long claimId = 100) =>
+        new(Client(i), PackedAddress.From(IPAddress.Loopback), ttlMs, claimId);
+
+    private async Task<(IPingShardGrain Shard, TickRecorder Recorder, IGatewayObserver Reference)> AttachedShard(int refreshLagMs = 30_000)
     {
         var recorder = new TickRecorder();
         var reference = fixture.Grains.CreateObjectReference<IGatewayObserver>(recorder);
         var shard = fixture.Grains.GetGrain<IPingShardGrain>(ShardKey.Format($"ticks-{Guid.NewGuid():N}", 0));
-        await shard.Attach(reference);
+        await shard.Attach(reference, refreshLagMs);
         return (shard, recorder, reference);
     }
 
     [Fact]
-    public async Task A_tick_carries_only_what_changed_since_the_last_one()
+    public async Task Ticks_come_every_second_in_sequence_and_carry_nothing_while_nothing_is_removed()
     {
         var (shard, recorder, reference) = await AttachedShard();
-        long farDeadline = UnixTime.NowMs() + 600_000;
-        for (int i = 0; i < 50; i++) await shard.Join(Member(i, farDeadline));
+        await shard.Join([.. Enumerable.Range(0, 50).Select(i => Member(i))]);
 
-        Assert.True(await Eventually.True(() => recorder.Ticks.Sum(t => t.Upserts.Length) >= 50, TimeSpan.FromSeconds(3)));
-        Assert.Equal(50, recorder.Ticks.SelectMany(t => t.Upserts).Select(m => m.Client).Distinct().Count());
-
-        recorder.Clear();
         Assert.True(await Eventually.True(() => recorder.Ticks.Count >= 3, TimeSpan.FromSeconds(5)));
-        var quiet = recorder.Ticks;
-        Assert.All(quiet, tick =>
-        {
-            Assert.Empty(tick.Upserts);
-            Assert.Empty(tick.Removals);
-        });
-        for (int i = 1; i < quiet.Count; i++) Assert.Equal(quiet[i - 1].Sequence + 1, quiet[i].Sequence);
-
-        await shard.Join(Member(7, farDeadline + 1_000));
-        Assert.True(await Eventually.True(() => recorder.Ticks.Any(t => t.Upserts.Length > 0), TimeSpan.FromSeconds(3)));
-        var refreshed = Assert.Single(recorder.Ticks.SelectMany(t => t.Upserts));
-        Assert.Equal(Member(7, 0).Client, refreshed.Client);
+        var ticks = recorder.Ticks;
+        Assert.All(ticks, tick => Assert.Empty(tick.Removals));
+        for (int i = 1; i < ticks.Count; i++) Assert.Equal(ticks[i - 1].Sequence + 1, ticks[i].Sequence);
+        Assert.Equal(50, (await shard.GetSnapshot()).Members.Length);
         GC.KeepAlive(reference);
     }
 
     [Fact]
-    public async Task Leaving_and_expiring_members_are_sent_once_as_removals()
+    public async Task A_member_that_moved_away_is_sent_once_as_a_removal_naming_its_claim()
     {
         var (shard, recorder, reference) = await AttachedShard();
-        var staying = Member(1, UnixTime.NowMs() + 600_000);
-        var leaving = Member(2, UnixTime.NowMs() + 600_000);
-        var expiring = Member(3, UnixTime.NowMs() + 1_500);
-        await shard.Join(staying);
-        await shard.Join(leaving);
-        await shard.Join(expiring);
-        await shard.Leave(leaving.Client, leaving.DeadlineUnixMs);
+        await shard.Join([Member(1), Member(2, claimId: 7)]);
 
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await shard.Leave([new ShardRemoval(Client(2), 7, RemovalReason.Moved)]);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
 
-        var removals = recorder.Ticks.SelectMany(t => t.Removals).Select(m => m.Client).ToList();
-        Assert.Equal(2, removals.Count);
-        Assert.Contains(leaving.Client, removals);
-        Assert.Contains(expiring.Client, removals);
+        var removal = Assert.Single(recorder.Ticks.SelectMany(t => t.Removals));
+        Assert.Equal(new ShardRemoval(Client(2), 7, RemovalReason.Moved), removal);
         var snapshot = await shard.GetSnapshot();
-        Assert.Equal([staying.Client], snapshot.Members.Select(m => m.Client));
+        Assert.Equal([Client(1)], snapshot.Members.Select(m => m.Client));
+        Assert.Contains(removal, snapshot.Departed);
         GC.KeepAlive(reference);
     }
 
     [Fact]
-    public async Task A_late_leave_does_not_remove_a_client_that_rejoined_since()
+    public async Task A_late_leave_or_join_never_undoes_a_later_claim()
     {
         var (shard, _, reference) = await AttachedShard();
-        long now = UnixTime.NowMs();
-        await shard.Join(Member(1, now + 10_000));
-        await shard.Join(Member(1, now + 20_000)); // moved away and came back: a newer heartbeat
+        await shard.Join([Member(1, claimId: 20)]); // moved away under claim 10 and came back under 20
 
-        await shard.Leave(Member(1, 0).Client, now + 10_000); // the Leave of the first move, arriving late
+        await shard.Leave([new ShardRemoval(Client(1), 10, RemovalReason.Moved)]); // the first move's Leave, arriving late
+        Assert.Equal(20, Assert.Single((await shard.GetSnapshot()).Members).ClaimId);
 
-        Assert.Single((await shard.GetSnapshot()).Members);
-        await shard.Leave(Member(1, 0).Client, now + 20_000);
+        await shard.Leave([new ShardRemoval(Client(1), 20, RemovalReason.Moved)]);
+        await shard.Join([Member(1, claimId: 20)]); // the join of that claim, arriving after its move
+        await shard.Refresh([Member(1, claimId: 20)]);
         Assert.Empty((await shard.GetSnapshot()).Members);
         GC.KeepAlive(reference);
     }
 
     [Fact]
-    public async Task A_refill_merges_members_keeping_the_later_deadline()
+    public async Task A_refresh_extends_a_member_but_never_adds_one()
     {
         var (shard, _, reference) = await AttachedShard();
-        long now = UnixTime.NowMs();
-        await shard.Join(Member(1, now + 50_000));
+        await shard.Join([Member(1, ttlMs: 10_000)]);
 
-        var snapshot = await shard.Refill([Member(1, now + 10_000), Member(2, now + 20_000), Member(3, now - 1)]);
+        await shard.Refresh([Member(1, ttlMs: 50_000), Member(2, ttlMs: 50_000)]);
 
-        Assert.Equal(2, snapshot.Members.Length);
-        Assert.Equal(now + 50_000, snapshot.Members.Single(m => m.Client == Member(1, 0).Client).DeadlineUnixMs);
-        Assert.Equal(now + 20_000, snapshot.Members.Single(m => m.Client == Member(2, 0).Client).DeadlineUnixMs);
+        var member = Assert.Single((await shard.GetSnapshot()).Members);
+        Assert.InRange(member.TtlMs, 45_000, 50_000);
+        GC.KeepAlive(reference);
+    }
+
+    [Fact]
+    public async Task The_safety_net_expiry_waits_for_the_gateways_refresh_lag_then_removes_and_releases_the_owner()
+    {
+        var (shard, recorder, reference) = await AttachedShard(refreshLagMs: 1_000);
+        var member = Member(1, ttlMs: 500, claimId: 3);
+        var partition = fixture.Grains.GetGrain<IClientPartitionGrain>(ClientPartitions.Of(member.Client));
+        var key = ShardKey.Parse(shard.GetPrimaryKeyString());
+        await partition.Claim(key.GatewayId, [new ClientClaim(member.Client, key.Index, member.ClaimId, member.TtlMs, AgeMs: 0)]);
+        await shard.Join([member]);
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Empty(recorder.Ticks.SelectMany(t => t.Removals)); // deadline 0.5 s, but the gateway may be 1 s behind, plus a margin
+
+        Assert.True(await Eventually.True(() => recorder.Ticks.Any(t => t.Removals.Length > 0), TimeSpan.FromSeconds(6)));
+        Assert.Equal(new ShardRemoval(member.Client, 3, RemovalReason.Expired), recorder.Ticks.SelectMany(t => t.Removals).Single());
+        Assert.True(await Eventually.True(async () => await partition.GetOwner(member.Client) is null, TimeSpan.FromSeconds(2)));
+        GC.KeepAlive(reference);
+    }
+
+    [Fact]
+    public async Task A_refill_adds_what_the_shard_lacks_and_keeps_later_claims()
+    {
+        var (shard, _, reference) = await AttachedShard();
+        await shard.Join([Member(1, ttlMs: 50_000, claimId: 9)]);
+
+        await shard.Refill([Member(1, ttlMs: 10_000, claimId: 8), Member(2, ttlMs: 20_000), Member(3, ttlMs: 0)]);
+
+        var members = (await shard.GetSnapshot()).Members.ToDictionary(m => m.Client);
+        Assert.Equal([Client(1), Client(2)], members.Keys.OrderBy(c => c.Port));
+        Assert.Equal(9, members[Client(1)].ClaimId);
+        Assert.InRange(members[Client(2)].TtlMs, 15_000, 20_000);
         GC.KeepAlive(reference);
     }
 }

@@ -8,7 +8,7 @@ namespace TixTrigger.Silo.Placement;
 /// wins. Adding a silo moves only the grains it now wins (about 1/N of them); removing one moves
 /// only the grains it held. Every silo computes the same answer from the same membership.
 /// </summary>
-public static class ShardHome
+public static class RendezvousHome
 {
     public static SiloAddress? Of(GrainId grain, IEnumerable<SiloAddress> silos)
     {
@@ -26,4 +26,14 @@ public static class ShardHome
         }
         return best;
     }
+
+    /// <summary>
+    /// The silos a grain may live on: the active members (a stopping silo is no longer one). The
+    /// grains and the placement director both ask this, so a grain that decides to move and the
+    /// director that places it agree on where.
+    /// </summary>
+    public static IEnumerable<SiloAddress> Candidates(IClusterMembershipService membership) =>
+        membership.CurrentSnapshot.Members.Values
+            .Where(member => member.Status == SiloStatus.Active)
+            .Select(member => member.SiloAddress);
 }

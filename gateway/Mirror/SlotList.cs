@@ -1,4 +1,4 @@
-namespace TixTrigger.Gateway.Pinging;
+namespace TixTrigger.Gateway.Mirror;
 
 /// <summary>The mirror entries pinged in one slot of the second; removal swaps in the last entry.</summary>
 internal sealed class SlotList

@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Logging;
+using TixTrigger.Gateway.Mirror;
+using TixTrigger.Grains;
+using TixTrigger.Messages;
+using TixTrigger.Settings;
+using TixTrigger.Time;
+
+namespace TixTrigger.Gateway.Cluster;
+
+/// <summary>
+/// Hands the cluster what it must know of this gateway's clients, in batches: every 50 ms the new
+/// clients (a claim per client partition, a join per shard grain), every second the deadlines that
+/// would otherwise lag too far (a refresh per shard grain). A batch that fails is queued again and
+/// retried with a growing pause, so a cluster that is away (or not yet reached) gets the backlog
+/// once it answers, and the heartbeat path never waits for it.
+/// </summary>
+internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger)
+{
+    private static readonly TimeSpan ClaimInterval = TimeSpan.FromMilliseconds(50);
+    private const long RefreshIntervalMs = 1_000;
+    private const long MaxBackoffMs = 2_000;
+
+    private readonly LogThrottle _failureLog = new();
+    private string? _lastError;
+    private long _nextRefreshMs;
+    private long _backoffMs;
+    private long _notBeforeMs;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(ClaimInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping)) await FlushAsync(final: false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One round: the claims always (after a failure, once the pause is over), the refreshes when due.</summary>
+    public async Task FlushAsync(bool final)
+    {
+        long now = Monotonic.NowMs();
+        if (now < _notBeforeMs && !final) return;
+        var (claimed, ok) = await ClaimAsync(now);
+        if (ok && (now >= _nextRefreshMs || final))
+        {
+            _nextRefreshMs = now + RefreshIntervalMs;
+            ok = await RefreshAsync(now);
+        }
+        if (final)
+        {
+            if (ok) logger.LogInformation("Stopping: the cluster has every client of this gateway ({Claimed} handed over just now)", claimed);
+            else logger.LogWarning("Stopping: the cluster did not take the last registrations ({Error}); a restart resumes only the clients it had", _lastError);
+        }
+        if (ok)
+        {
+            _backoffMs = 0;
+            return;
+        }
+        _backoffMs = Math.Clamp(_backoffMs * 2, 500, MaxBackoffMs);
+        _notBeforeMs = Monotonic.NowMs() + _backoffMs;
+    }
+
+    /// <summary>Sends the queued claims; returns how many, and whether the cluster took them all.</summary>
+    private async Task<(int Claimed, bool Ok)> ClaimAsync(long now)
+    {
+        var claims = mirror.DrainClaims(now);
+        if (claims.Count == 0) return (0, true);
+        int ttlMs = options.ClientExpirationSeconds * 1000;
+        var partitionCalls = claims
+            .GroupBy(claim => ClientPartitions.Of(claim.Member.Client))
+            .ToDictionary(group => group.Key, group => Call(() => grains.GetGrain<IClientPartitionGrain>(group.Key)
+                .Claim(options.GatewayId, [.. group.Select(claim => new ClientClaim(claim.Member.Client, claim.Shard, claim.Member.ClaimId, ttlMs, claim.HeartbeatAgeMs))])));
+        var shardCalls = claims
+            .GroupBy(claim => claim.Shard)
+            .ToDictionary(group => group.Key, group => Call(() => Shard(group.Key).Join([.. group.Select(claim => claim.Member)])));
+        await Task.WhenAll(partitionCalls.Values.Concat(shardCalls.Values));
+
+        var results = claims.Select(claim => (claim, partitionCalls[ClientPartitions.Of(claim.Member.Client)].Result && shardCalls[claim.Shard].Result));
+        foreach (var group in results.GroupBy(result => result.claim.Shard)) mirror.Shards[group.Key].CompleteClaims(group);
+        int failed = partitionCalls.Values.Count(call => !call.Result) + shardCalls.Values.Count(call => !call.Result);
+        if (failed > 0) LogFailure($"{failed} of {partitionCalls.Count + shardCalls.Count} registration batches failed; {claims.Count} new clients are pinged and will be registered on retry");
+        return (claims.Count, failed == 0);
+    }
+
+    private async Task<bool> RefreshAsync(long now)
+    {
+        var refreshes = mirror.DrainRefreshes(now);
+        if (refreshes.Count == 0) return true;
+        var shardCalls = refreshes
+            .GroupBy(refresh => refresh.Shard)
+            .ToDictionary(group => group.Key, group => Call(() => Shard(group.Key).Refresh([.. group.Select(refresh => refresh.Member)])));
+        await Task.WhenAll(shardCalls.Values);
+        foreach (var group in refreshes.GroupBy(refresh => refresh.Shard))
+        {
+            mirror.Shards[group.Key].CompleteRefreshes(group.Select(refresh => (refresh, shardCalls[group.Key].Result)));
+        }
+        int failed = shardCalls.Values.Count(call => !call.Result);
+        if (failed > 0) LogFailure($"{failed} of {shardCalls.Count} refresh batches failed; they are retried");
+        return failed == 0;
+    }
+
+    private IPingShardGrain Shard(int index) => grains.GetGrain<IPingShardGrain>(ShardKey.Format(options.GatewayId, index));
+
+    private async Task<bool> Call(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return true;
+        }
+        catch (Exception error)
+        {
+            _lastError = error.Message;
+            return false;
+        }
+    }
+
+    private void LogFailure(string what)
+    {
+        metrics.CountForwardFailure();
+        if (_failureLog.ShouldLog()) logger.LogWarning("The cluster is not taking this gateway's registrations: {What} ({Error})", what, _lastError);
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace TixTrigger.Gateway.Hosting;
+
+/// <summary>
+/// Connects the Orleans client in the background. Orleans' own hosted client blocks the host's
+/// start until it reaches the cluster, and retries forever while Redis or every silo is down; a
+/// gateway must listen and ping meanwhile, and hand its clients to the cluster once it answers.
+/// </summary>
+internal sealed class ClusterConnection(IClusterClient client, ILogger<ClusterConnection> logger) : BackgroundService
+{
+    private volatile bool _connected;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ((IHostedService)client).StartAsync(stoppingToken);
+            _connected = true;
+            logger.LogInformation("Connected to the cluster");
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_connected) await ((IHostedService)client).StopAsync(cancellationToken);
+    }
+}
+
+public static class ClusterConnectionExtensions
+{
+    /// <summary>An Orleans client that connects in the background: the host starts (and the gateway listens) at once.</summary>
+    public static IHostApplicationBuilder UseOrleansClientInBackground(this IHostApplicationBuilder builder, Action<IClientBuilder> configure)
+    {
+        var before = builder.Services.Where(service => service.ServiceType == typeof(IHostedService)).ToList();
+        builder.UseOrleansClient(configure);
+        var added = builder.Services.Where(service => service.ServiceType == typeof(IHostedService)).Except(before).ToList();
+        if (added.Count != 1) throw new InvalidOperationException($"Expected the Orleans client to register one hosted service, found {added.Count}.");
+        builder.Services.Remove(added[0]);
+        builder.Services.AddHostedService<ClusterConnection>();
+        return builder;
+    }
+}

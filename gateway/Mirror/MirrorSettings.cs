@@ -1,0 +1,37 @@
+namespace TixTrigger.Gateway.Mirror;
+
+/// <summary>What every shard of the mirror shares: the expiry, how far the shards' deadlines may lag, the limits, and claim ids.</summary>
+internal sealed class MirrorSettings(int expirySeconds, AdmissionControl admission)
+{
+    public long ExpiryMs { get; } = expirySeconds * 1000L;
+
+    /// <summary>
+    /// How far a shard's copy of a deadline may fall behind this gateway's before a batched refresh
+    /// is due: a quarter of the expiry, at most 30 s. With the Android app's 5 s heartbeat and the
+    /// default 120 s expiry, one heartbeat in six reaches the cluster, in a batch.
+    /// </summary>
+    public long RefreshLagMs { get; } = Math.Clamp(expirySeconds * 1000L / 4, 1_000, 30_000);
+
+    public AdmissionControl Admission { get; } = admission;
+
+    // Increasing across restarts of this gateway as well (claims the shards still hold compare below new ones).
+    private long _lastClaimId = DateTime.UtcNow.Ticks;
+
+    public long NextClaimId() => Interlocked.Increment(ref _lastClaimId);
+
+    /// <summary>A claim id learnt from a shard: new claims must come after it.</summary>
+    public void Observe(long claimId)
+    {
+        long last;
+        while ((last = Volatile.Read(ref _lastClaimId)) < claimId && Interlocked.CompareExchange(ref _lastClaimId, claimId, last) != last)
+        {
+        }
+    }
+
+    /// <summary>The slot a client that heartbeats now is put in: just ahead of the sender (set by it), so it is pinged within ~20 ms.</summary>
+    public int SlotAhead => (Volatile.Read(ref _sendingSlot) + 2) % SlotWheel.SlotCount;
+
+    private int _sendingSlot;
+
+    public void Sending(int slot) => Volatile.Write(ref _sendingSlot, slot);
+}

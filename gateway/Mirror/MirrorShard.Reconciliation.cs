@@ -1,0 +1,123 @@
+using TixTrigger.Messages;
+
+namespace TixTrigger.Gateway.Mirror;
+
+/// <summary>
+/// Reconciliation: what the shard grain says changes this part of the mirror, with one rule for
+/// every message: a removal names the claim it is about, and never touches a later one. The
+/// gateway's own deadline stays the authority on expiry; the shard grain's lags it and only
+/// matters when this gateway restarts.
+/// </summary>
+internal sealed partial class MirrorShard
+{
+    /// <summary>Applies a tick's removals: a client that moved goes; one the shard expired goes only if this gateway's deadline has passed too.</summary>
+    public void ApplyRemovals(ShardRemoval[] removals, long nowMs)
+    {
+        lock (_gate)
+        {
+            foreach (var removal in removals) ApplyRemoval(removal, nowMs);
+        }
+    }
+
+    private void ApplyRemoval(in ShardRemoval removal, long nowMs)
+    {
+        if (!_index.TryGetValue(removal.Client, out int i)) return;
+        ref var entry = ref _entries[i];
+        if (removal.Reason == RemovalReason.Moved)
+        {
+            if (entry.ClaimId <= removal.ClaimId) RemoveAt(i);
+            return;
+        }
+        if (entry.ClaimId != removal.ClaimId) return;
+        if (entry.DeadlineMs <= nowMs) RemoveAt(i);
+        else Reclaim(i); // the shard's copy ran out before a refresh reached it: register it again
+    }
+
+    /// <summary>
+    /// Merges a snapshot (after this gateway started, or missed ticks). Members this gateway lacks are
+    /// added (through the same limits as heartbeats, deadlines clamped to the expiry); recent moves
+    /// are applied; a registered client the shard no longer holds is registered again. Nothing else
+    /// is dropped: a client whose claim is still on its way is simply not in the snapshot yet.
+    /// </summary>
+    public void Merge(ShardSnapshot snapshot, long nowMs, Action<Admission> rejected)
+    {
+        lock (_gate)
+        {
+            foreach (var departed in snapshot.Departed) ApplyRemoval(departed, nowMs);
+            var present = new HashSet<Endpoints.ClientEndpoint>(snapshot.Members.Length);
+            foreach (var member in snapshot.Members)
+            {
+                if (member.TtlMs <= 0) continue;
+                present.Add(member.Client);
+                settings.Observe(member.ClaimId);
+                long deadline = nowMs + Math.Min(member.TtlMs, settings.ExpiryMs);
+                if (_index.TryGetValue(member.Client, out int i))
+                {
+                    ref var entry = ref _entries[i];
+                    if (entry.ClaimId > member.ClaimId) continue; // a newer claim is on its way
+                    entry.ClaimId = member.ClaimId;
+                    entry.DeadlineMs = Math.Max(entry.DeadlineMs, deadline);
+                    entry.ShardDeadlineMs = Math.Max(entry.ShardDeadlineMs, deadline);
+                    MarkHeldByShard(i);
+                    continue;
+                }
+                var verdict = settings.Admission.TryAdd(member.Client);
+                if (verdict != Admission.Added)
+                {
+                    rejected(verdict);
+                    continue;
+                }
+                int added = Add(member.Client, member.Local, deadline, member.ClaimId, SlotWheel.SlotOf(member.Client));
+                _entries[added].State = EntryState.Registered;
+                _entries[added].ShardDeadlineMs = deadline;
+            }
+            foreach (var (client, i) in _index)
+            {
+                ref var entry = ref _entries[i];
+                if ((entry.State & EntryState.Registered) != 0 && !present.Contains(client) && entry.DeadlineMs > nowMs) Reclaim(i);
+            }
+        }
+    }
+
+    /// <summary>Every live client of this shard, for a shard grain that lost its state.</summary>
+    public ShardMember[] MembersForRefill(long nowMs)
+    {
+        lock (_gate)
+        {
+            var members = new List<ShardMember>(_index.Count);
+            foreach (int i in _index.Values)
+            {
+                ref var entry = ref _entries[i];
+                if (entry.DeadlineMs > nowMs) members.Add(Member(entry, nowMs));
+            }
+            return [.. members];
+        }
+    }
+
+    /// <summary>The shard grain took a refill: those claims are registered, with the deadlines sent.</summary>
+    public void CompleteRefill(ShardMember[] members, long sentAtMs)
+    {
+        lock (_gate)
+        {
+            foreach (var member in members)
+            {
+                if (!TryFind(member, out int i)) continue;
+                ref var entry = ref _entries[i];
+                entry.ShardDeadlineMs = Math.Max(entry.ShardDeadlineMs, sentAtMs + member.TtlMs);
+                MarkHeldByShard(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The shard grain holds this claim. Registered, unless the claim is still to reach (or on its
+    /// way to) the client partition: its completion registers it.
+    /// </summary>
+    private void MarkHeldByShard(int i)
+    {
+        ref var entry = ref _entries[i];
+        if ((entry.State & (EntryState.ClaimQueued | EntryState.ClaimInFlight)) != 0) return;
+        entry.State |= EntryState.Registered;
+        QueueRefreshIfDue(i);
+    }
+}

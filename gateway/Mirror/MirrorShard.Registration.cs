@@ -1,0 +1,127 @@
+using TixTrigger.Endpoints;
+using TixTrigger.Messages;
+using TixTrigger.Time;
+
+namespace TixTrigger.Gateway.Mirror;
+
+/// <summary>
+/// A client's registration on its way to the cluster, with the deadline this gateway had when it
+/// left, and how long before that its latest heartbeat had arrived.
+/// </summary>
+internal readonly record struct PendingRegistration(int Shard, ShardMember Member, long DeadlineMs, int HeartbeatAgeMs);
+
+/// <summary>
+/// Registration: what the cluster must hear of this shard's clients. A new client is claimed (its
+/// client partition learns the owner) and joined (its shard grain holds it); a known one's deadline
+/// is refreshed in the shard grain only when the copy there would lag by the refresh lag. Each entry
+/// is queued at most once per kind, so the queues are bounded by the number of clients.
+/// </summary>
+internal sealed partial class MirrorShard
+{
+    private readonly List<int> _claims = [];
+    private readonly List<int> _refreshes = [];
+
+    private void QueueClaim(int i)
+    {
+        ref var entry = ref _entries[i];
+        entry.State = (entry.State & ~EntryState.Registered) | EntryState.ClaimQueued;
+        _claims.Add(i);
+    }
+
+    private void QueueRefreshIfDue(int i)
+    {
+        ref var entry = ref _entries[i];
+        if ((entry.State & EntryState.RefreshQueued) != 0 || entry.DeadlineMs - entry.ShardDeadlineMs < settings.RefreshLagMs) return;
+        entry.State |= EntryState.RefreshQueued;
+        _refreshes.Add(i);
+    }
+
+    /// <summary>Registers the client again under a new claim: its shard grain no longer holds it, though this gateway still pings it.</summary>
+    private void Reclaim(int i)
+    {
+        ref var entry = ref _entries[i];
+        entry.ClaimId = settings.NextClaimId();
+        entry.ShardDeadlineMs = 0;
+        entry.State &= ~EntryState.Registered;
+        if ((entry.State & EntryState.ClaimQueued) == 0) QueueClaim(i);
+    }
+
+    /// <summary>Takes the queued claims; they are in flight until <see cref="CompleteClaims"/>.</summary>
+    public void DrainClaims(List<PendingRegistration> into, long nowMs) => Drain(_claims, EntryState.ClaimQueued, EntryState.ClaimInFlight, into, nowMs);
+
+    /// <summary>Takes the queued refreshes; they stay marked until <see cref="CompleteRefreshes"/>.</summary>
+    public void DrainRefreshes(List<PendingRegistration> into, long nowMs) => Drain(_refreshes, EntryState.RefreshQueued, EntryState.RefreshQueued, into, nowMs);
+
+    private void Drain(List<int> queue, EntryState queued, EntryState inFlight, List<PendingRegistration> into, long nowMs)
+    {
+        lock (_gate)
+        {
+            foreach (int i in queue)
+            {
+                ref var entry = ref _entries[i];
+                if ((entry.State & queued) == 0) continue; // removed or re-queued since; its slot may hold another client now
+                entry.State = (entry.State & ~queued) | inFlight;
+                into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs)));
+            }
+            queue.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The cluster's answer to claims: taken ones are registered (and refreshed at once if a
+    /// heartbeat moved the deadline meanwhile); failed ones are queued again.
+    /// </summary>
+    public void CompleteClaims(IEnumerable<(PendingRegistration Claim, bool Taken)> results)
+    {
+        lock (_gate)
+        {
+            foreach (var (claim, taken) in results)
+            {
+                if (!TryFind(claim.Member, out int i)) continue;
+                ref var entry = ref _entries[i];
+                entry.State &= ~EntryState.ClaimInFlight;
+                if ((entry.State & EntryState.ClaimQueued) != 0) continue; // claimed anew meanwhile
+                if (!taken)
+                {
+                    QueueClaim(i);
+                    continue;
+                }
+                entry.State |= EntryState.Registered;
+                entry.ShardDeadlineMs = Math.Max(entry.ShardDeadlineMs, claim.DeadlineMs);
+                QueueRefreshIfDue(i);
+            }
+        }
+    }
+
+    public void CompleteRefreshes(IEnumerable<(PendingRegistration Refresh, bool Taken)> results)
+    {
+        lock (_gate)
+        {
+            foreach (var (refresh, taken) in results)
+            {
+                if (!TryFind(refresh.Member, out int i)) continue;
+                ref var entry = ref _entries[i];
+                entry.State &= ~EntryState.RefreshQueued;
+                if ((entry.State & EntryState.Registered) == 0) continue;
+                if (taken) entry.ShardDeadlineMs = Math.Max(entry.ShardDeadlineMs, refresh.DeadlineMs);
+                QueueRefreshIfDue(i);
+            }
+        }
+    }
+
+    /// <summary>The entry a message is about, if it still holds the same claim.</summary>
+    private bool TryFind(in ShardMember member, out int i) =>
+        _index.TryGetValue(member.Client, out i) && _entries[i].ClaimId == member.ClaimId;
+
+    /// <summary>A deadline is the latest heartbeat plus the expiry (for a client learnt from a shard, a lower bound of it).</summary>
+    private int HeartbeatAge(in Entry entry, long nowMs) => (int)Math.Clamp(nowMs - (entry.DeadlineMs - settings.ExpiryMs), 0, int.MaxValue);
+
+    private ShardMember Member(in Entry entry, long nowMs) =>
+        new(entry.Client, entry.Local, Monotonic.TtlMs(entry.DeadlineMs, nowMs), entry.ClaimId);
+
+    /// <summary>For inspection and tests: whether the cluster has taken this client's current claim.</summary>
+    public bool IsRegistered(ClientEndpoint client)
+    {
+        lock (_gate) return _index.TryGetValue(client, out int i) && (_entries[i].State & EntryState.Registered) != 0;
+    }
+}

@@ -1,0 +1,135 @@
+using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Udp;
+
+namespace TixTrigger.Gateway.Mirror;
+
+/// <summary>
+/// This gateway's clients of one shard, arranged for sending, with the gateway's own deadlines
+/// (its monotonic clock: the authority on when a client's pings end). Each shard of the mirror
+/// has its own lock, so the receiving thread, the sending thread and the cluster's messages meet
+/// only when they touch the same shard at the same moment, and then for microseconds.
+/// This file: the entries, heartbeats and sending. Registration with the cluster and
+/// reconciliation with the shard grain are the other parts of this class.
+/// </summary>
+internal sealed partial class MirrorShard(int index, MirrorSettings settings)
+{
+    [Flags]
+    private enum EntryState : byte
+    {
+        None = 0,
+
+        /// <summary>The shard grain holds this claim; <see cref="Entry.ShardDeadlineMs"/> is what it knows.</summary>
+        Registered = 1,
+        ClaimQueued = 2,
+        ClaimInFlight = 4,
+
+        /// <summary>A refresh of the shard's deadline is queued or on its way.</summary>
+        RefreshQueued = 8,
+    }
+
+    private struct Entry
+    {
+        public ClientEndpoint Client;
+        public PackedAddress Local;
+        public long DeadlineMs;
+        public long ShardDeadlineMs;
+        public long ClaimId;
+        public int SlotPosition;
+        public byte Slot;
+        public EntryState State;
+    }
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ClientEndpoint, int> _index = [];
+    private readonly Stack<int> _free = new();
+    private readonly SlotWheel _wheel = new();
+    private Entry[] _entries = new Entry[64];
+    private int _used;
+
+    public int Index { get; } = index;
+
+    public int Count
+    {
+        get { lock (_gate) return _index.Count; }
+    }
+
+    /// <summary>
+    /// A heartbeat from a client of this shard: refreshes it, or adds it (pinged within ~20 ms) if
+    /// the limits allow and queues its claim. A refresh costs the cluster nothing until the shard's
+    /// copy of the deadline would lag by <see cref="MirrorSettings.RefreshLagMs"/>; then it joins a batch.
+    /// </summary>
+    public Admission Admit(ClientEndpoint client, PackedAddress local, long nowMs)
+    {
+        lock (_gate)
+        {
+            if (_index.TryGetValue(client, out int i))
+            {
+                ref var entry = ref _entries[i];
+                entry.DeadlineMs = nowMs + settings.ExpiryMs;
+                entry.Local = local;
+                if ((entry.State & EntryState.Registered) != 0) QueueRefreshIfDue(i);
+                else if ((entry.State & (EntryState.ClaimQueued | EntryState.ClaimInFlight)) == 0) QueueClaim(i);
+                return Admission.Refreshed;
+            }
+            var verdict = settings.Admission.TryAdd(client);
+            if (verdict != Admission.Added) return verdict;
+            int added = Add(client, local, nowMs + settings.ExpiryMs, settings.NextClaimId(), settings.SlotAhead);
+            QueueClaim(added);
+            return Admission.Added;
+        }
+    }
+
+    /// <summary>Adds to <paramref name="batch"/> every live client of one slot; drops the ones whose deadline has passed. Allocates nothing.</summary>
+    public void CollectSlot(int slot, long nowMs, PingBatch batch)
+    {
+        lock (_gate)
+        {
+            var list = _wheel[slot];
+            // Backwards, so that a removal (which swaps the last entry in) never skips one.
+            for (int position = list.Count - 1; position >= 0; position--)
+            {
+                int i = list[position];
+                ref var entry = ref _entries[i];
+                if (entry.DeadlineMs > nowMs) batch.Add(new PingTarget(entry.Client, entry.Local));
+                else RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>A new entry, not yet registered with the cluster. Caller holds the lock and has passed admission.</summary>
+    private int Add(ClientEndpoint client, PackedAddress local, long deadlineMs, long claimId, int slot)
+    {
+        int i;
+        if (_free.Count > 0)
+        {
+            i = _free.Pop();
+        }
+        else
+        {
+            if (_used == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+            i = _used++;
+        }
+        _entries[i] = new Entry
+        {
+            Client = client,
+            Local = local,
+            DeadlineMs = deadlineMs,
+            ClaimId = claimId,
+            Slot = (byte)slot,
+            SlotPosition = _wheel.Add(slot, i),
+        };
+        _index[client] = i;
+        return i;
+    }
+
+    private void RemoveAt(int i)
+    {
+        ref var entry = ref _entries[i];
+        int moved = _wheel.RemoveAt(entry.Slot, entry.SlotPosition);
+        if (moved >= 0) _entries[moved].SlotPosition = entry.SlotPosition;
+        _index.Remove(entry.Client);
+        settings.Admission.Remove(entry.Client);
+        entry = default;
+        _free.Push(i);
+    }
+}

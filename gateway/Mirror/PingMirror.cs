@@ -1,0 +1,54 @@
+using TixTrigger.Endpoints;
+using TixTrigger.Settings;
+
+namespace TixTrigger.Gateway.Mirror;
+
+/// <summary>
+/// The gateway's copy of its shards' members, one <see cref="MirrorShard"/> per shard grain, each
+/// with its own lock, arranged for sending by the <see cref="SlotWheel"/>, limited by
+/// <see cref="AdmissionControl"/>. Heartbeats change it directly; the cluster hears of new clients
+/// and of deadlines that would otherwise grow stale, in batches.
+/// </summary>
+internal sealed class PingMirror
+{
+    public PingMirror(UdpGatewayOptions options)
+    {
+        Settings = new MirrorSettings(options.ClientExpirationSeconds, new AdmissionControl(options.MaxClients, options.MaxClientsPerIp));
+        _shards = [.. Enumerable.Range(0, options.ShardsPerGateway).Select(index => new MirrorShard(index, Settings))];
+    }
+
+    // An array, not the interface: foreach over it allocates no enumerator on the sending path.
+    private readonly MirrorShard[] _shards;
+
+    public MirrorSettings Settings { get; }
+
+    public IReadOnlyList<MirrorShard> Shards => _shards;
+
+    public int Count => Settings.Admission.Count;
+
+    public MirrorShard ShardOf(ClientEndpoint client) => _shards[client.ShardOf(_shards.Length)];
+
+    public Admission Admit(ClientEndpoint client, PackedAddress local, long nowMs) => ShardOf(client).Admit(client, local, nowMs);
+
+    /// <summary>Gathers one slot's pings from every shard, taking each shard's lock only while it copies.</summary>
+    public void CollectSlot(int slot, long nowMs, PingBatch batch)
+    {
+        Settings.Sending(slot);
+        batch.Clear();
+        foreach (var shard in _shards) shard.CollectSlot(slot, nowMs, batch);
+    }
+
+    public List<PendingRegistration> DrainClaims(long nowMs)
+    {
+        var claims = new List<PendingRegistration>();
+        foreach (var shard in _shards) shard.DrainClaims(claims, nowMs);
+        return claims;
+    }
+
+    public List<PendingRegistration> DrainRefreshes(long nowMs)
+    {
+        var refreshes = new List<PendingRegistration>();
+        foreach (var shard in _shards) shard.DrainRefreshes(refreshes, nowMs);
+        return refreshes;
+    }
+}

@@ -1,0 +1,9 @@
+namespace TixTrigger.Protocol;
+
+/// <summary>The trigger itself: the app recognises a ping by these two bytes alone.</summary>
+public static class Ping
+{
+    public static ReadOnlySpan<byte> Bytes => [0x75, 0x61];
+
+    public static bool Is(ReadOnlySpan<byte> datagram) => datagram.SequenceEqual(Bytes);
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace TixTrigger.Silo.Placement;
+
+/// <summary>
+/// Keeps the service's stateful grains (shards, client partitions) on their rendezvous home, with
+/// their state: each asks now and then whether the active silos have changed its home and, if so,
+/// migrates there; and when its silo stops gracefully, it migrates rather than die with the process
+/// (Orleans would deactivate it and lose what it holds).
+/// </summary>
+public sealed class HomeKeeper(IClusterMembershipService membership, ILocalSiloDetails localSilo, ILogger<HomeKeeper> logger)
+{
+    /// <summary>True if <paramref name="grain"/>'s home is another silo now; it should then call <c>MigrateOnIdle</c>.</summary>
+    public bool IsAway(Grain grain)
+    {
+        var home = RendezvousHome.Of(grain.GetGrainId(), RendezvousHome.Candidates(membership));
+        if (home is null || home.Equals(localSilo.SiloAddress)) return false;
+        logger.LogInformation("{Grain} moves to its home silo {Silo}", grain.GetGrainId(), home);
+        return true;
+    }
+
+    /// <summary>
+    /// True if a grain being deactivated for <paramref name="reason"/> should migrate instead: its
+    /// silo is stopping and another one is there to take it. (By then this silo is no longer active,
+    /// so placement never picks it.)
+    /// </summary>
+    public bool ShouldHandOff(DeactivationReason reason) =>
+        reason.ReasonCode == DeactivationReasonCode.ShuttingDown
+        && RendezvousHome.Candidates(membership).Any(silo => !silo.Equals(localSilo.SiloAddress));
+}
