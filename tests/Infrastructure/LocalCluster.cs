@@ -32,6 +32,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public RedisServer Redis { get; } = new();
 
+    /// <summary>Added to every silo's environment (e.g. a faked wall clock).</summary>
+    public IReadOnlyDictionary<string, string> SiloEnvironment { get; private init; } = new Dictionary<string, string>();
+
     public string ClusterId { get; } = $"test-{Guid.NewGuid():N}"[..17];
 
     public int ExpirySeconds { get; }
@@ -47,9 +50,10 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Dictionary<string, GatewayNode> Gateways { get; } = [];
 
-    public static async Task<LocalCluster> StartAsync(int silos, string[] gateways, int expirySeconds = 120, int shardsPerGateway = 4)
+    public static async Task<LocalCluster> StartAsync(int silos, string[] gateways, int expirySeconds = 120, int shardsPerGateway = 4,
+        IReadOnlyDictionary<string, string>? siloEnvironment = null)
     {
-        var cluster = new LocalCluster(expirySeconds, shardsPerGateway);
+        var cluster = new LocalCluster(expirySeconds, shardsPerGateway) { SiloEnvironment = siloEnvironment ?? new Dictionary<string, string>() };
         try
         {
             await cluster.Redis.StartAsync();
@@ -88,6 +92,7 @@ public sealed class LocalCluster : IAsyncDisposable
         int siloPort = FreePorts.Next();
         var environment = Common();
         environment["ADVERTISED_IP"] = "127.0.0.1";
+        foreach (var (key, value) in SiloEnvironment) environment[key] = value;
         environment["ORLEANS_SILO_PORT"] = siloPort.ToString();
         environment["ORLEANS_GATEWAY_PORT"] = FreePorts.Next().ToString();
         environment["DASHBOARD_PORT"] = dashboard.ToString();
