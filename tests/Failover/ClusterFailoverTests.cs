@@ -130,4 +130,28 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
             Assert.True(c.Pings.Count(p => p.Timestamp > moved && p.From.Equals(b.Endpoint)) >= 4, $"{c.LocalEndpoint} not pinged by the new gateway");
         });
     }
+
+    [Fact]
+    public async Task After_a_silo_is_killed_clients_that_move_are_let_go_by_their_old_gateway_within_3_s()
+    {
+        var a = _cluster.Gateways["a"];
+        var b = _cluster.Gateways["b"];
+        using var fleet = new PingFleet(100);
+        fleet.Heartbeat(a.Endpoint);
+        var client = await _cluster.ConnectClientAsync();
+        Assert.True(await Eventually.True(async () => await MembersOf(client, "a") == 100, TimeSpan.FromSeconds(10)));
+
+        // Half the client partitions die with this silo: they come back knowing no owners.
+        _cluster.Silos[0].Kill();
+        await Task.Delay(TimeSpan.FromSeconds(8));
+
+        long moved = Now();
+        fleet.Heartbeat(b.Endpoint);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        long settled = After(moved, 3.0);
+        var stillFromA = fleet.Clients.Where(c => c.Pings.Any(p => p.Timestamp > settled && p.From.Equals(a.Endpoint))).ToList();
+        Assert.True(stillFromA.Count == 0, $"{stillFromA.Count} of 100 clients still pinged by their old gateway more than 3 s after moving\n{_cluster.Describe()}");
+        Assert.All(fleet.Clients, c => Assert.True(c.Pings.Count(p => p.Timestamp > moved && p.From.Equals(b.Endpoint)) >= 4, $"{c.LocalEndpoint} not pinged by the new gateway"));
+    }
 }
