@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -34,6 +35,15 @@ public static class ClientHostingExtensions
             await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
             return true;
         });
+        return client;
+    }
+
+    /// <summary>Readiness follows the client's connection to the silos.</summary>
+    public static IClientBuilder ReportClusterConnection(this IClientBuilder client)
+    {
+        var connection = new ClusterConnection();
+        client.AddClusterConnectionStatusObserver(connection);
+        client.Services.AddHealthChecks().AddCheck("cluster", connection, tags: [ProbeEndpoints.Ready]);
         return client;
     }
 }

@@ -59,6 +59,7 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
             {
                 mirror.SendSlot((int)(slot % PingMirror.SlotCount), UnixTime.NowMs(), socket, Ping, out int sent, out int failed);
                 metrics.CountSlot(sent, failed, now - due > LateTicks);
+                metrics.RecordSlotLateness((now - due) / (double)Stopwatch.Frequency);
             }
             catch (Exception error)
             {

@@ -3,6 +3,7 @@ using TixTrigger.Endpoints;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
 using TixTrigger.Silo.Placement;
+using TixTrigger.Silo.Telemetry;
 
 namespace TixTrigger.Silo.Grains;
 
@@ -39,10 +40,12 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembe
     private IGatewayObserver? _gateway;
     private long _lastAttachMs;
     private int _index;
+    private ShardCounters? _metrics;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _index = ShardKey.Parse(this.GetPrimaryKeyString()).Index;
+        _metrics = ShardMetrics.Track(ServiceProvider, this.GetPrimaryKeyString(), () => _members.Count);
         this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
         logger.LogDebug("Shard {Shard} activated with epoch {Epoch}", this.GetPrimaryKeyString(), _epoch);
         return Task.CompletedTask;
@@ -80,10 +83,15 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembe
         return Task.FromResult(new ShardStatus(_epoch, _sequence, _members.Count));
     }
 
-    public Task<ShardSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
+    public Task<ShardSnapshot> GetSnapshot()
+    {
+        _metrics?.CountSnapshot();
+        return Task.FromResult(Snapshot());
+    }
 
     public Task<ShardSnapshot> Refill(ShardMember[] members)
     {
+        _metrics?.CountRefill();
         long now = UnixTime.NowMs();
         foreach (var member in members)
         {
@@ -94,6 +102,12 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembe
         }
         logger.LogInformation("Shard {Shard} refilled with {Count} members from its gateway", this.GetPrimaryKeyString(), members.Length);
         return Task.FromResult(Snapshot());
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _metrics?.Dispose();
+        return Task.CompletedTask;
     }
 
     private ShardSnapshot Snapshot() => new(_epoch, _sequence, [.. _members.Values]);
@@ -126,6 +140,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, IClusterMembe
         }
 
         _sequence++;
+        _metrics?.CountTick();
         var tick = new ShardTick(_index, _epoch, _sequence, [.. _pendingUpserts.Values], [.. _pendingRemovals.Values]);
         _pendingUpserts.Clear();
         _pendingRemovals.Clear();
