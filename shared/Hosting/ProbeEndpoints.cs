@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace TixTrigger.Hosting;
@@ -20,6 +21,18 @@ public static class ProbeEndpoints
 
     /// <summary>Tag of the checks that decide readiness only.</summary>
     public const string Ready = "ready";
+
+    /// <summary>Runs every check every few seconds for <c>tixtrigger_live</c> and <c>tixtrigger_ready</c>.</summary>
+    public static IServiceCollection AddProbeMetrics(this IServiceCollection services)
+    {
+        services.AddSingleton<IHealthCheckPublisher, ProbeMetrics>();
+        services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.FromSeconds(1);
+            options.Period = TimeSpan.FromSeconds(5);
+        });
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapProbes(this IEndpointRouteBuilder app)
     {

@@ -21,6 +21,7 @@ public static class TelemetryHostingExtensions
     /// </summary>
     public static IServiceCollection AddTixTriggerMetrics(this IServiceCollection services, NodeOptions node, string serviceName, string instanceId)
     {
+        services.AddProbeMetrics();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: instanceId))
             .WithMetrics(metrics =>

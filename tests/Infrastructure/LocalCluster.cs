@@ -16,7 +16,7 @@ namespace TixTrigger.Tests.Infrastructure;
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    public sealed record GatewayNode(string Id, int Port, NodeProcess Process)
+    public sealed record GatewayNode(string Id, int Port, NodeProcess Process, int MetricsPort = 0)
     {
         public IPEndPoint Endpoint => new(IPAddress.Loopback, Port);
     }
@@ -47,9 +47,14 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Dictionary<string, GatewayNode> Gateways { get; } = [];
 
-    public static async Task<LocalCluster> StartAsync(int silos, string[] gateways, int expirySeconds = 120, int shardsPerGateway = 4)
+    /// <summary>Settings every node gets besides the cluster's own (set before starting nodes).</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = [];
+
+    public static async Task<LocalCluster> StartAsync(int silos, string[] gateways, int expirySeconds = 120, int shardsPerGateway = 4,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var cluster = new LocalCluster(expirySeconds, shardsPerGateway);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) cluster.ExtraEnvironment[key] = value;
         try
         {
             await cluster.Redis.StartAsync();
@@ -64,13 +69,13 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    private Dictionary<string, string> Common() => new()
+    private Dictionary<string, string> Common() => new Dictionary<string, string>
     {
         ["REDIS_CONNECTION"] = Redis.ConnectionString,
         ["CLUSTER_ID"] = ClusterId,
         ["SERVICE_ID"] = ClusterId,
         ["LOG_LEVEL"] = "INFO",
-    };
+    }.Concat(ExtraEnvironment).ToDictionary();
 
     public async Task<NodeProcess> StartSiloAsync()
     {
@@ -106,6 +111,8 @@ public sealed class LocalCluster : IAsyncDisposable
         environment["GATEWAY_ID"] = id;
         environment["WORKER_POOL_SIZE"] = ShardsPerGateway.ToString();
         environment["CLIENT_EXPIRATION_SECONDS"] = ExpirySeconds.ToString();
+        int metricsPort = FreePorts.Next();
+        environment["METRICS_PORT"] = metricsPort.ToString();
         NodeProcess process;
         lock (_processes)
         {
@@ -116,7 +123,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             throw new InvalidOperationException($"Gateway {id} did not start: " + process.Describe());
         }
-        var node = new GatewayNode(id, udpPort, process);
+        var node = new GatewayNode(id, udpPort, process, metricsPort);
         lock (Gateways) Gateways[id] = node;
         return node;
     }
