@@ -5,8 +5,9 @@ using System.Text;
 namespace TixTrigger.Silo.Status;
 
 /// <summary>
-/// The status page: plain HTML drawn on the server, refreshing itself every few seconds, so it
-/// shows its numbers in any browser (or <c>curl</c>) without scripts.
+/// The status page: plain HTML drawn on the server, so it shows its numbers in any browser (or
+/// <c>curl</c>). A few lines of script redraw it every few seconds by fetching it again in place
+/// (a meta refresh would reload the whole page, and never let a headless browser settle).
 /// </summary>
 public static class StatusPage
 {
@@ -17,7 +18,7 @@ public static class StatusPage
         var html = new StringBuilder();
         html.Append($$"""
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{{RefreshSeconds}}">
+            <html lang="en"><head><meta charset="utf-8">
             <title>TixTrigger status</title>
             <style>
             body { font: 15px system-ui, sans-serif; margin: 2em; color: #222; }
@@ -51,10 +52,16 @@ public static class StatusPage
         {
             html.Append($"<tr class=\"silo\"><td>{Encode(silo.Address)}</td><td>{silo.Status}</td><td>{silo.Shards}</td></tr>\n");
         }
-        html.Append($"""
+        html.Append($$"""
             </table>
-            <p>Served by silo {Encode(report.Silo)} at {report.GeneratedAt:u}.
+            <p>Served by silo {{Encode(report.Silo)}} at {{report.GeneratedAt:u}}.
             Grains, calls and silos in detail: <a href="/dashboard">Orleans Dashboard</a>. Raw data: <a href="/status.json">/status.json</a>. Metrics: <a href="/metrics">/metrics</a>.</p>
+            <script>
+            setInterval(async () => {
+              const response = await fetch(location.href, { cache: "no-store" });
+              if (response.ok) document.body.innerHTML = new DOMParser().parseFromString(await response.text(), "text/html").body.innerHTML;
+            }, {{RefreshSeconds * 1000}});
+            </script>
             </body></html>
             """);
         return html.ToString();
