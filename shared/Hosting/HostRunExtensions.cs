@@ -15,7 +15,13 @@ public static class HostRunExtensions
     {
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TixTrigger");
-        lifetime.ApplicationStopping.Register(() => logger.LogInformation("TixTrigger {Node} stopping", node));
+        var quieting = host.Services.GetService<StopQuieting>();
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            quieting?.Begin();
+            logger.LogInformation("TixTrigger {Node} stopping{Muted}", node,
+                quieting is null ? "" : " (Orleans' warnings muted from here: calls to nodes that leave now are expected to fail)");
+        });
         lifetime.ApplicationStopped.Register(() => logger.LogInformation("TixTrigger {Node} stopped", node));
         try
         {

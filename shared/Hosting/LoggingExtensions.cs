@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using TixTrigger.Settings;
@@ -39,17 +40,20 @@ public static class LoggingExtensions
                 console.ColorBehavior = LoggerColorBehavior.Disabled;
             });
         }
+        var quieting = new StopQuieting();
+        logging.Services.AddSingleton(quieting);
         logging.SetMinimumLevel(level);
         var frameworkLevel = level <= LogLevel.Debug ? level : (LogLevel)Math.Max((int)level, (int)LogLevel.Warning);
-        logging.AddFilter("Orleans", frameworkLevel);
+        logging.AddFilter("Orleans", l => l >= frameworkLevel && quieting.Keeps(l));
         logging.AddFilter("Microsoft", frameworkLevel);
-        logging.AddFilter("Polly", frameworkLevel);
+        logging.AddFilter("Polly", l => l >= frameworkLevel && quieting.Keeps(l));
         // Nothing here keeps data-protection keys (no cookies, no antiforgery); its "no XML
         // encryptor configured" warning at every start would only alarm.
         logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // Its start-up warning ("participant check thread has not completed for <uptime>") is a
         // false alarm on every start here; real stalls show up as late pings in the metrics.
-        logging.AddFilter("Orleans.Runtime.Watchdog", level <= LogLevel.Debug ? level : LogLevel.Error);
+        var watchdogLevel = level <= LogLevel.Debug ? level : LogLevel.Error;
+        logging.AddFilter("Orleans.Runtime.Watchdog", l => l >= watchdogLevel && quieting.Keeps(l));
         return logging;
     }
 }
