@@ -29,7 +29,7 @@ public sealed class DashboardAccessOptions
         string? password = read.OptionalString("DASHBOARD_PASSWORD");
         if (user is not null && password is null)
         {
-            throw new InvalidSettingException("DASHBOARD_PASSWORD", password, $"a password of at least {MinimumPasswordLength} characters, required when DASHBOARD_USER is set");
+            throw new InvalidSettingException("DASHBOARD_USER", user, $"a user name only together with DASHBOARD_PASSWORD (at least {MinimumPasswordLength} characters), which turns the login on");
         }
         if (password is not null && password.Length < MinimumPasswordLength)
         {
