@@ -26,6 +26,7 @@ public static class ClusterTls
 
     private static void Configure(TlsOptions options, X509Certificate2 own)
     {
+        // Both directions: a silo requires the gateways' (clients') certificates as well as the other silos'.
         options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
         options.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
         options.RemoteCertificateValidation = (remote, _, errors) =>

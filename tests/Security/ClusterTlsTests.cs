@@ -52,6 +52,13 @@ public sealed class ClusterTlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_TLS_client_that_shows_no_certificate_cannot_connect()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(async () => await (await ConnectAsync(null, client =>
+            client.UseTls(options => options.AllowAnyRemoteCertificate()))).DisposeAsync());
+    }
+
+    [Fact]
     public async Task A_client_with_a_certificate_of_its_own_cannot_connect()
     {
         var stranger = X509CertificateLoader.LoadPkcs12FromFile(WriteSelfSigned("stranger.pfx"), null);
@@ -60,7 +67,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
     }
 
     /// <summary>An Orleans client of the cluster that gives up at the first failed connection.</summary>
-    private async Task<AsyncDisposableHost> ConnectAsync(X509Certificate2? certificate)
+    private async Task<AsyncDisposableHost> ConnectAsync(X509Certificate2? certificate, Action<IClientBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.UseTixTriggerLogging(Microsoft.Extensions.Logging.LogLevel.Critical);
@@ -69,9 +76,11 @@ public sealed class ClusterTlsTests : IAsyncLifetime
             client.UseRedisClustering(options => options.ConfigurationOptions = RedisSettings.Parse(_cluster.Redis.ConnectionString));
             client.Configure<ClusterOptions>(options => options.ClusterId = options.ServiceId = _cluster.ClusterId);
             client.UseClusterTls(certificate);
+            configure?.Invoke(client);
         });
         var host = new AsyncDisposableHost(builder.Build());
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // A refused client does not always fail fast: the handshake may just time out.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
             await host.Host.StartAsync(timeout.Token);
