@@ -54,10 +54,10 @@ set +e
 dotnet test tests/TixTrigger.Tests.csproj -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | progress
 status=${PIPESTATUS[0]}
 set -e
-# One plain closing line, whatever the runner printed.
-summary=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+' "$log" | tail -1)
-failed=$(echo "$summary" | grep -Eo 'Failed: +[0-9]+' | grep -Eo '[0-9]+' || echo 0)
-passed=$(echo "$summary" | grep -Eo 'Passed: +[0-9]+' | grep -Eo '[0-9]+' || echo 0)
+# One plain closing line, whatever the runner printed ("Total tests: N", "Passed: N", "Failed: N").
+count() { grep -E "^ +$1: +[0-9]+\$" "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
+passed=$(count Passed)
+failed=$(count Failed)
 [ "$status" -eq 0 ] || echo "details of the failures: $log"
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 exit "$status"
