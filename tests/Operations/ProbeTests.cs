@@ -12,7 +12,28 @@ public sealed class ProbeTests : IAsyncLifetime
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private LocalCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(silos: 1, gateways: ["a"]);
+    public async Task InitializeAsync()
+    {
+        _cluster = await LocalCluster.StartAsync(silos: 1, gateways: ["a"]);
+        // Kestrel starts after the gateway's UDP port (the host starts its web server last).
+        if (!await Eventually.True(async () => await Answers(Gateway("/healthz")), TimeSpan.FromSeconds(20)))
+        {
+            throw new InvalidOperationException("the gateway's METRICS_PORT never answered\n" + _cluster.Describe());
+        }
+    }
+
+    private static async Task<bool> Answers(string url)
+    {
+        try
+        {
+            await StatusOf(url);
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
