@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace TixTrigger.Gateway;
@@ -5,74 +6,113 @@ namespace TixTrigger.Gateway;
 /// <summary>
 /// A gateway's counters. The hot paths only increment fields; the <see cref="Meter"/> reads
 /// them when a listener (an exporter, <c>dotnet-counters</c>) asks, so counting costs no allocation.
+/// Instrument names are chosen for their Prometheus form: <c>tixtrigger.pings_sent</c>, a counter,
+/// is exported as <c>tixtrigger_pings_sent_total</c>; every series carries the <c>gateway</c> label.
 /// </summary>
 public sealed class GatewayMetrics : IDisposable
 {
     public const string MeterName = "TixTrigger.Gateway";
 
+    /// <summary>A slot sent this late against its due time counts as late.</summary>
+    public const double LateSeconds = 0.020;
+
+    // Around the 10 ms slot and the 20 ms "late" line, then up to the sender's one-second skip.
+    private static readonly double[] LatenessBuckets = [0.001, 0.002, 0.005, 0.010, 0.020, 0.050, 0.100, 0.250, 0.500, 1.0];
+
     private readonly Meter _meter;
+    private readonly KeyValuePair<string, object?> _gatewayTag;
+    private readonly KeyValuePair<string, object?>[] _gatewayTags;
+    private readonly Histogram<double> _lateness;
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
     private long _heartbeats;
     private long _pingsSent;
     private long _pingsFailed;
-    private long _forwardFailures;
+    private long _latePings;
+    private long _registrationFailures;
     private long _receiveErrors;
+    private long _receiveOverflows;
     private long _lateSlots;
     private long _skippedSeconds;
-    private long _coalesced;
-    private long _receiveOverflows;
-    private readonly Histogram<double> _slotLateness;
+    private long _lastSlotTimestamp = Stopwatch.GetTimestamp();
 
     public GatewayMetrics(string gatewayId, Func<int> clients)
     {
-        _meter = new Meter(MeterName, null, [new("gateway", gatewayId)]);
-        _meter.CreateObservableGauge("tixtrigger.gateway.clients", clients, description: "Clients this gateway pings");
-        _meter.CreateObservableCounter("tixtrigger.gateway.heartbeats", () => Heartbeats, description: "Heartbeats accepted");
-        _meter.CreateObservableCounter("tixtrigger.gateway.pings", () => PingsSent, description: "Pings sent");
-        _meter.CreateObservableCounter("tixtrigger.gateway.ping_failures", () => PingsFailed, description: "Pings the kernel refused");
-        _meter.CreateObservableCounter("tixtrigger.gateway.forward_failures", () => ForwardFailures, description: "Heartbeats the cluster did not take");
-        _meter.CreateObservableCounter("tixtrigger.gateway.late_slots", () => LateSlots, description: "Ping slots sent more than 20 ms late");
-        _meter.CreateObservableCounter("tixtrigger.gateway.drops", ObserveDrops, description: "Datagrams dropped, by reason");
-        _meter.CreateObservableCounter("tixtrigger.gateway.coalesced_heartbeats", () => Coalesced, description: "Heartbeats within a second of the client's last one, not forwarded");
-        _meter.CreateObservableCounter("tixtrigger.gateway.receive_errors", () => ReceiveErrors, description: "Receives that failed");
-        _meter.CreateObservableCounter("tixtrigger.gateway.receive_overflows", () => ReceiveOverflows, description: "Datagrams the kernel dropped for want of receive buffer");
-        _slotLateness = _meter.CreateHistogram<double>("tixtrigger.gateway.ping_lateness", "s", "How late each 10 ms ping slot was sent against its due time");
-        _meter.CreateObservableCounter("tixtrigger.gateway.skipped_seconds", () => SkippedSeconds, description: "Times the sender stalled over a second and skipped ahead");
+        GatewayId = gatewayId;
+        _gatewayTag = new("gateway", gatewayId);
+        _gatewayTags = [_gatewayTag];
+        _meter = new Meter(MeterName);
+        _meter.CreateObservableGauge("tixtrigger.clients", () => new Measurement<int>(clients(), _gatewayTags), description: "Clients this gateway pings");
+        Counter("tixtrigger.heartbeats", () => Heartbeats, "Heartbeats accepted");
+        Counter("tixtrigger.pings_sent", () => PingsSent, "Pings sent");
+        Counter("tixtrigger.ping_send_errors", () => PingsFailed, "Pings the kernel refused");
+        Counter("tixtrigger.late_pings", () => LatePings, $"Pings sent in a slot more than {LateSeconds * 1000:F0} ms late");
+        Counter("tixtrigger.late_slots", () => LateSlots, $"Ping slots sent more than {LateSeconds * 1000:F0} ms late");
+        Counter("tixtrigger.skipped_seconds", () => SkippedSeconds, "Times the sender stalled over a second and skipped ahead");
+        Counter("tixtrigger.registration_failures", () => RegistrationFailures, "Batches of registrations or refreshes the cluster did not take (retried)");
+        Counter("tixtrigger.receive_errors", () => ReceiveErrors, "Receives that failed");
+        Counter("tixtrigger.receive_overflows", () => ReceiveOverflows, "Datagrams the kernel dropped because the receive queue was full");
+        _meter.CreateObservableCounter("tixtrigger.drops", ObserveDrops, description: "Datagrams dropped, by reason");
+        _lateness = _meter.CreateHistogram("tixtrigger.ping_lateness", "s", "How late each 10 ms ping slot is sent against its due time",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatenessBuckets });
     }
+
+    public string GatewayId { get; }
 
     public long Heartbeats => Volatile.Read(ref _heartbeats);
     public long PingsSent => Volatile.Read(ref _pingsSent);
     public long PingsFailed => Volatile.Read(ref _pingsFailed);
-    public long ForwardFailures => Volatile.Read(ref _forwardFailures);
+    public long LatePings => Volatile.Read(ref _latePings);
+    public long RegistrationFailures => Volatile.Read(ref _registrationFailures);
     public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
+    public long ReceiveOverflows => Volatile.Read(ref _receiveOverflows);
     public long LateSlots => Volatile.Read(ref _lateSlots);
     public long SkippedSeconds => Volatile.Read(ref _skippedSeconds);
-    public long Coalesced => Volatile.Read(ref _coalesced);
-    public long ReceiveOverflows => Volatile.Read(ref _receiveOverflows);
+
+    /// <summary>How long ago the sender last finished a slot (or skipped ahead): its loop is alive while this stays small.</summary>
+    public TimeSpan SinceLastSlot => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSlotTimestamp));
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
     internal void CountHeartbeat() => Interlocked.Increment(ref _heartbeats);
     internal void CountDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
-    internal void CountForwardFailure() => Interlocked.Increment(ref _forwardFailures);
+    internal void CountRegistrationFailure() => Interlocked.Increment(ref _registrationFailures);
     internal void CountReceiveError() => Interlocked.Increment(ref _receiveErrors);
-    internal void CountSkippedSecond() => Interlocked.Increment(ref _skippedSeconds);
-    internal void CountCoalesced() => Interlocked.Increment(ref _coalesced);
-    internal void CountReceiveOverflows(long dropped) => Interlocked.Add(ref _receiveOverflows, dropped);
-    internal void RecordSlotLateness(double seconds) => _slotLateness.Record(seconds);
+
+    /// <summary>Datagrams the kernel dropped for a full receive queue (SO_RXQ_OVFL), as reported with a received datagram.</summary>
+    internal void CountReceiveOverflows(long dropped)
+    {
+        if (dropped > 0) Interlocked.Add(ref _receiveOverflows, dropped);
+    }
+
+    internal void CountSkippedSecond()
+    {
+        Interlocked.Increment(ref _skippedSeconds);
+        Volatile.Write(ref _lastSlotTimestamp, Stopwatch.GetTimestamp());
+    }
 
     internal void CountSlot(int sent, int failed, bool late)
     {
         if (sent > 0) Interlocked.Add(ref _pingsSent, sent);
         if (failed > 0) Interlocked.Add(ref _pingsFailed, failed);
-        if (late) Interlocked.Increment(ref _lateSlots);
+        if (late)
+        {
+            Interlocked.Increment(ref _lateSlots);
+            if (sent > 0) Interlocked.Add(ref _latePings, sent);
+        }
+        Volatile.Write(ref _lastSlotTimestamp, Stopwatch.GetTimestamp());
     }
+
+    /// <summary>One value per 10 ms slot: how late it was sent. The tag is a preallocated pair, so recording allocates nothing.</summary>
+    internal void RecordSlotLateness(double seconds) => _lateness.Record(Math.Max(0, seconds), _gatewayTag);
+
+    private void Counter(string name, Func<long> read, string description) =>
+        _meter.CreateObservableCounter(name, () => new Measurement<long>(read(), _gatewayTags), description: description);
 
     private IEnumerable<Measurement<long>> ObserveDrops()
     {
         foreach (var reason in Enum.GetValues<DropReason>())
         {
-            yield return new Measurement<long>(Dropped(reason), new KeyValuePair<string, object?>("reason", reason.ToString()));
+            yield return new Measurement<long>(Dropped(reason), _gatewayTag, new KeyValuePair<string, object?>("reason", reason.ToString()));
         }
     }
 

@@ -22,6 +22,7 @@ public sealed class UdpGateway : IAsyncDisposable
 
     private readonly UdpGatewayOptions _options;
     private readonly IGrainFactory _grains;
+    private readonly Func<bool> _connected;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private IDatagramSocket? _socket;
@@ -33,10 +34,15 @@ public sealed class UdpGateway : IAsyncDisposable
     private Task _announcing = Task.CompletedTask;
     private Task _flushing = Task.CompletedTask;
 
-    public UdpGateway(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers)
+    /// <param name="connected">
+    /// Whether the Orleans client has reached the cluster (a standalone gateway connects in the
+    /// background); none for a gateway inside a silo, which always has it.
+    /// </param>
+    public UdpGateway(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers, Func<bool>? connected = null)
     {
         _options = options;
         _grains = grains;
+        _connected = connected ?? (() => true);
         _logger = loggers.CreateLogger<UdpGateway>();
         Metrics = new GatewayMetrics(options.GatewayId, () => ClientCount);
     }
@@ -46,6 +52,9 @@ public sealed class UdpGateway : IAsyncDisposable
     public IPEndPoint LocalEndpoint => _socket?.LocalEndpoint ?? throw new InvalidOperationException("The gateway has not started.");
 
     public int ClientCount => _mirror?.Count ?? 0;
+
+    /// <summary>Shards this gateway is in step with.</summary>
+    public int SyncedShards => _shards?.SyncedShards ?? 0;
 
     internal PingMirror Mirror => _mirror ?? throw new InvalidOperationException("The gateway has not started.");
 
@@ -57,8 +66,8 @@ public sealed class UdpGateway : IAsyncDisposable
         _mirror = new PingMirror(_options);
         _scheduler = new PingScheduler(_mirror, _socket, Metrics, _logger);
         _receiver = new HeartbeatReceiver(_socket, _mirror, Metrics, _logger);
-        _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger);
-        _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger);
+        _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected);
+        _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger, _connected);
 
         _scheduler.Start();
         _receiver.Start();

@@ -5,13 +5,15 @@ using TixTrigger.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 if (!StartupSettings.TryRead(builder.Configuration, RedisSettings.ReadNode, out var node)) return StartupSettings.InvalidSettingExitCode;
-if (SiloHealthCheck.IsRequested(args)) return await SiloHealthCheck.RunAsync(node);
+if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(node.DashboardPort);
+if (!StartupSettings.TryRead(builder.Configuration, DashboardAccessOptions.FromConfiguration, out var access)) return StartupSettings.InvalidSettingExitCode;
 UdpGatewayOptions? gateway = null;
 if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, UdpGatewayOptions.FromConfiguration, out gateway)) return StartupSettings.InvalidSettingExitCode;
 
-builder.Logging.UseTixTriggerLogging(node.LogLevel);
+builder.Logging.UseTixTriggerLogging(node);
 builder.WebHost.ListenForDashboard(node);
-builder.UseOrleans(silo => silo.UseTixTriggerClustering(node).AddRendezvousPlacement().AddTixTriggerDashboard());
+builder.UseOrleans(silo => silo.UseTixTriggerClustering(node).UseClusterTls(node.TlsCertificate).AddRendezvousPlacement().AddShardMetrics().AddTixTriggerDashboard(access));
+builder.Services.AddTixTriggerMetrics(node, "tixtrigger-silo", $"{Environment.MachineName}:{node.SiloPort}").AddDashboardAccess(access);
 if (gateway is not null)
 {
     // Single node: the UDP gateway lives in the silo's process and talks to it directly.
@@ -19,5 +21,5 @@ if (gateway is not null)
 }
 
 var app = builder.Build();
-app.MapTixTriggerDashboard(node);
-return await app.RunUntilStoppedAsync(node);
+app.MapSiloEndpoints();
+return await app.RunUntilStoppedAsync(node, access);

@@ -14,7 +14,7 @@ namespace TixTrigger.Gateway.Cluster;
 /// retried with a growing pause, so a cluster that is away (or not yet reached) gets the backlog
 /// once it answers, and the heartbeat path never waits for it.
 /// </summary>
-internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger)
+internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger, Func<bool> connected)
 {
     private static readonly TimeSpan ClaimInterval = TimeSpan.FromMilliseconds(50);
     private const long RefreshIntervalMs = 1_000;
@@ -42,7 +42,8 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
     public async Task FlushAsync(bool final)
     {
         long now = Monotonic.NowMs();
-        if (now < _notBeforeMs && !final) return;
+        // Until the client has reached the cluster, the backlog simply waits (it is pinged meanwhile).
+        if (!connected() || (now < _notBeforeMs && !final)) return;
         var (claimed, ok) = await ClaimAsync(now);
         if (ok && (now >= _nextRefreshMs || final))
         {
@@ -120,7 +121,7 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
 
     private void LogFailure(string what)
     {
-        metrics.CountForwardFailure();
+        metrics.CountRegistrationFailure();
         if (_failureLog.ShouldLog()) logger.LogWarning("The cluster is not taking this gateway's registrations: {What} ({Error})", what, _lastError);
     }
 }

@@ -40,8 +40,11 @@ internal sealed class ShardSynchronizer : IGatewayObserver
     private IGatewayObserver? _reference;
     private IGatewayDirectoryGrain? _directory;
 
-    public ShardSynchronizer(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger)
+    private readonly Func<bool> _connected;
+
+    public ShardSynchronizer(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger, Func<bool> connected)
     {
+        _connected = connected;
         _grains = grains;
         _options = options;
         _mirror = mirror;
@@ -50,9 +53,13 @@ internal sealed class ShardSynchronizer : IGatewayObserver
         _states = [.. Enumerable.Range(0, options.ShardsPerGateway).Select(_ => new ShardState())];
     }
 
+    /// <summary>Shards this gateway is in step with (all of them, once it has caught up after a start): the status page shows it.</summary>
+    public int SyncedShards => _states.Count(state => state.Synced);
+
     private bool TryConnect()
     {
         if (_reference is not null) return true;
+        if (!_connected()) return false;
         try
         {
             _shards = [.. Enumerable.Range(0, _states.Length).Select(i => _grains.GetGrain<IPingShardGrain>(ShardKey.Format(_options.GatewayId, i)))];

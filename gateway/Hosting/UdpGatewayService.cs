@@ -1,20 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TixTrigger.Gateway.Status;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Hosting;
 
-/// <summary>Runs a <see cref="UdpGateway"/> for as long as its host runs.</summary>
-internal sealed class UdpGatewayService(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers) : IHostedService
+/// <summary>
+/// Runs a <see cref="UdpGateway"/> for as long as its host runs (from the start, with or without the cluster)
+/// and reports it to the status page.
+/// </summary>
+internal sealed class UdpGatewayService(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers, IServiceProvider services) : IHostedService
 {
-    private UdpGateway? _gateway;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _reporting = Task.CompletedTask;
+
+    /// <summary>The running gateway; null until the host has started it.</summary>
+    public UdpGateway? Gateway { get; private set; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _gateway = new UdpGateway(options, grains, loggers);
-        _gateway.Start();
+        // A standalone gateway's client connects in the background; a silo's gateway has the cluster at hand.
+        var connection = services.GetService<ClusterConnectionStatus>();
+        var gateway = new UdpGateway(options, grains, loggers, connection is null ? null : () => connection.IsConnected);
+        gateway.Start();
+        Gateway = gateway;
+        var reporter = new GatewayReporter(gateway, options.ShardsPerGateway, grains, loggers.CreateLogger<GatewayReporter>());
+        _reporting = Task.Run(() => reporter.RunAsync(_stopping.Token));
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _gateway?.StopAsync() ?? Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The gateway first: its last registrations need the cluster client, which stops after this service.
+        if (Gateway is not null) await Gateway.StopAsync();
+        _stopping.Cancel();
+        try
+        {
+            await _reporting;
+        }
+        catch (Exception)
+        {
+            // The status page learns of the stop when the reports stop coming.
+        }
+    }
 }

@@ -16,7 +16,7 @@ namespace TixTrigger.Gateway.Pinging;
 internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, GatewayMetrics metrics, ILogger logger)
 {
     private static readonly long SlotTicks = Stopwatch.Frequency / SlotWheel.SlotCount;
-    private static readonly long LateTicks = Stopwatch.Frequency / 50;
+    private static readonly long LateTicks = (long)(Stopwatch.Frequency * GatewayMetrics.LateSeconds);
 
     private readonly PingBatch _batch = new();
     private Thread? _thread;

@@ -1,16 +1,28 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace TixTrigger.Hosting;
 
 public static class HostRunExtensions
 {
     /// <summary>
-    /// Runs the host until it stops. A port that cannot be bound ends it like a bad setting: exit
-    /// code 1 and one line, not a stack trace.
+    /// Runs the host until it stops, with one line when it begins to stop and one when it has. A
+    /// port that cannot be bound ends it like a bad setting: exit code 1 and one line, not a stack trace.
     /// </summary>
-    public static async Task<int> RunOrExplainAsync(this IHost host, string portSettings)
+    public static async Task<int> RunOrExplainAsync(this IHost host, string node, string portSettings)
     {
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TixTrigger");
+        var quieting = host.Services.GetService<StopQuieting>();
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            quieting?.Begin();
+            logger.LogInformation("TixTrigger {Node} stopping{Muted}", node,
+                quieting is null ? "" : " (Orleans' warnings muted from here: calls to nodes that leave now are expected to fail)");
+        });
+        lifetime.ApplicationStopped.Register(() => logger.LogInformation("TixTrigger {Node} stopped", node));
         try
         {
             await host.RunAsync();

@@ -61,6 +61,40 @@ public sealed class SettingReader(IConfiguration configuration)
         return found ?? throw new InvalidSettingException(name, raw, "an IP address, or auto when the host has a non-loopback IPv4 address (this one has none)");
     }
 
+    public bool Bool(string name, bool fallback)
+    {
+        string? raw = Raw(name);
+        if (raw is null) return fallback;
+        return raw.ToLowerInvariant() switch
+        {
+            "true" or "1" or "yes" or "on" => true,
+            "false" or "0" or "no" or "off" => false,
+            _ => throw new InvalidSettingException(name, raw, "true or false (or 1, 0, yes, no)"),
+        };
+    }
+
+    public Uri? OptionalHttpUri(string name)
+    {
+        string? raw = Raw(name);
+        if (raw is null) return null;
+        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new InvalidSettingException(name, raw, "an absolute http:// or https:// URL, such as http://otel-collector:4317");
+        }
+        return uri;
+    }
+
+    public T Choice<T>(string name, T fallback) where T : struct, Enum
+    {
+        string? raw = Raw(name);
+        if (raw is null) return fallback;
+        if (!Enum.TryParse(raw, ignoreCase: true, out T value) || !Enum.IsDefined(value) || raw.All(char.IsAsciiDigit))
+        {
+            throw new InvalidSettingException(name, raw, string.Join(" or ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant())));
+        }
+        return value;
+    }
+
     public string Identifier(string name, string fallback)
     {
         string raw = Raw(name) ?? fallback;

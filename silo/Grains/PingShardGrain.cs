@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
 using TixTrigger.Silo.Placement;
+using TixTrigger.Silo.Telemetry;
 using TixTrigger.Tasks;
 using TixTrigger.Time;
 
@@ -34,12 +35,14 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
     private int _refreshLagMs = 30_000;
     private string _gatewayId = "";
     private int _index;
+    private ShardCounters? _metrics;
 
     private string Key => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_gatewayId, _index) = ShardKey.Parse(Key);
+        _metrics = ShardMetrics.Track(ServiceProvider, Key, () => _members.Count);
         _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
         this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
         return Task.CompletedTask;
@@ -49,6 +52,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
     {
         // A graceful stop of this silo: go on elsewhere with everything this grain holds.
         if (home.ShouldHandOff(reason)) MigrateOnIdle();
+        _metrics?.Dispose();
         return Task.CompletedTask;
     }
 
@@ -79,11 +83,15 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         return Task.CompletedTask;
     }
 
-    public Task<ShardSnapshot> GetSnapshot() =>
-        Task.FromResult(new ShardSnapshot(_epoch, _sequence, _members.Members(Monotonic.NowMs()), _members.Departed()));
+    public Task<ShardSnapshot> GetSnapshot()
+    {
+        _metrics?.CountSnapshot();
+        return Task.FromResult(new ShardSnapshot(_epoch, _sequence, _members.Members(Monotonic.NowMs()), _members.Departed()));
+    }
 
     public Task<ShardStatus> Refill(ShardMember[] members)
     {
+        _metrics?.CountRefill();
         int added = _members.Add(members, Monotonic.NowMs());
         if (added > 0) logger.LogInformation("Shard {Shard} lost its state; its gateway refilled {Count} members", Key, added);
         return Task.FromResult(Status);
@@ -120,6 +128,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         }
 
         _sequence++;
+        _metrics?.CountTick();
         var tick = new ShardTick(_index, _epoch, _sequence, [.. _pendingRemovals]);
         _pendingRemovals.Clear();
         try

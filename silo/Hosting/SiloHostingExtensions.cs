@@ -4,6 +4,7 @@ using Orleans.Configuration;
 using TixTrigger.Hosting;
 using TixTrigger.Settings;
 using TixTrigger.Silo.Placement;
+using TixTrigger.Silo.Telemetry;
 
 namespace TixTrigger.Silo.Hosting;
 
@@ -21,13 +22,33 @@ public static class SiloHostingExtensions
                 options.ClusterId = node.ClusterId;
                 options.ServiceId = node.ServiceId;
             });
-            silo.ConfigureEndpoints(node.AdvertisedIP ?? IPAddress.Loopback, node.SiloPort, node.OrleansGatewayPort, listenOnAnyHostAddress: true);
+            silo.UseClusterEndpoints(node);
             silo.UseFastFailureDetection();
         }
         else
         {
             silo.UseLocalhostClustering(node.SiloPort, node.OrleansGatewayPort, serviceId: node.ServiceId, clusterId: node.ClusterId);
         }
+        return silo;
+    }
+
+    /// <summary>
+    /// A silo advertises ADVERTISED_IP and, unless ORLEANS_LISTEN_IP says otherwise, listens there
+    /// only: its Orleans ports are not open on interfaces the cluster does not use. Containers
+    /// whose advertised address is not their own (NAT) set ORLEANS_LISTEN_IP=0.0.0.0.
+    /// </summary>
+    public static ISiloBuilder UseClusterEndpoints(this ISiloBuilder silo, NodeOptions node)
+    {
+        var advertised = node.AdvertisedIP ?? IPAddress.Loopback;
+        var listen = node.ListenIP ?? advertised;
+        silo.Configure<EndpointOptions>(options =>
+        {
+            options.AdvertisedIPAddress = advertised;
+            options.SiloPort = node.SiloPort;
+            options.GatewayPort = node.OrleansGatewayPort;
+            options.SiloListeningEndpoint = new IPEndPoint(listen, node.SiloPort);
+            options.GatewayListeningEndpoint = new IPEndPoint(listen, node.OrleansGatewayPort);
+        });
         return silo;
     }
 
@@ -80,9 +101,17 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>The Orleans Dashboard's data collection; every silo of a cluster needs it for the dashboard to work.</summary>
-    public static ISiloBuilder AddTixTriggerDashboard(this ISiloBuilder silo)
+    public static ISiloBuilder AddTixTriggerDashboard(this ISiloBuilder silo, DashboardAccessOptions access)
     {
-        silo.AddDashboard();
+        // The live log stream shows client endpoints: off unless DASHBOARD_LOG_STREAM asks for it.
+        silo.AddDashboard(options => options.HideTrace = !access.LogStream);
+        return silo;
+    }
+
+    /// <summary>Members, ticks, snapshots and refills of the shards on this silo, for /metrics.</summary>
+    public static ISiloBuilder AddShardMetrics(this ISiloBuilder silo)
+    {
+        silo.Services.AddSingleton<ShardMetrics>();
         return silo;
     }
 }

@@ -1,38 +1,57 @@
-using TixTrigger.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Orleans.Dashboard;
+using TixTrigger.Hosting;
 using TixTrigger.Settings;
+using TixTrigger.Silo.Status;
 
 namespace TixTrigger.Silo.Hosting;
 
 public static class WebHostingExtensions
 {
-    /// <summary>Kestrel serves the dashboard and a health check on DASHBOARD_PORT, and nothing else.</summary>
+    /// <summary>Kestrel serves the dashboard, the status page, the probes and /metrics on DASHBOARD_PORT, and nothing else.</summary>
     public static IWebHostBuilder ListenForDashboard(this IWebHostBuilder web, NodeOptions node) =>
         web.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(node.DashboardPort));
 
-    public static WebApplication MapTixTriggerDashboard(this WebApplication app, NodeOptions node)
+    /// <summary>
+    /// With DASHBOARD_PASSWORD, every page needs basic authentication except the probes and
+    /// /metrics, which opt out: what is added later is protected unless it says otherwise.
+    /// </summary>
+    public static IServiceCollection AddDashboardAccess(this IServiceCollection services, DashboardAccessOptions access)
     {
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
-        app.MapGet("/", () => Results.Redirect("/dashboard"));
-        // Healthy means a full member of the cluster, not merely a running web server.
-        app.MapGet("/healthz", (IClusterMembershipService membership, ILocalSiloDetails silo) =>
+        services.AddSingleton(access);
+        services.AddHealthChecks().AddCheck<ActiveMemberCheck>("membership", tags: [ProbeEndpoints.Ready]);
+        services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(options =>
         {
-            var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
-            return status == SiloStatus.Active
-                ? Results.Ok("active")
-                : Results.Json(status.ToString(), statusCode: StatusCodes.Status503ServiceUnavailable);
+            if (access.RequiresLogin) options.FallbackPolicy = new AuthorizationPolicyBuilder(BasicAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
         });
+        return services;
+    }
+
+    public static WebApplication MapSiloEndpoints(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapProbes();
+        app.MapMetrics();
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapGet("/", () => Results.Redirect("/status"));
+        app.MapGet("/status.json", (IGrainFactory grains, ILocalSiloDetails silo) => StatusReport.GatherAsync(grains, silo));
+        app.MapGet("/status", async (IGrainFactory grains, ILocalSiloDetails silo) =>
+            Results.Content(StatusPage.Render(await StatusReport.GatherAsync(grains, silo)), "text/html; charset=utf-8"));
         return app;
     }
 
-    /// <summary>Runs the silo, with a start-up line saying how it is clustered and where its dashboard is.</summary>
-    public static async Task<int> RunUntilStoppedAsync(this WebApplication app, NodeOptions node)
+    /// <summary>Runs the silo, with a start-up line saying how it is clustered and where its pages are.</summary>
+    public static async Task<int> RunUntilStoppedAsync(this WebApplication app, NodeOptions node, DashboardAccessOptions access)
     {
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "TixTrigger silo up: {Mode}, silo port {SiloPort}, Orleans gateway port {GatewayPort}, {Dashboard}",
-            node.IsClustered ? $"cluster {node.ClusterId} with Redis membership" : "single node (localhost clustering, UDP gateway in this process)",
+            "TixTrigger silo up: {Mode}, silo port {SiloPort}, Orleans gateway port {GatewayPort}, {Pages}",
+            node.IsClustered ? $"cluster {node.ClusterId} with Redis membership, Orleans ports on {node.ListenIP ?? node.AdvertisedIP}{(node.TlsCertificate is null ? "" : " with TLS")}" : "single node (localhost clustering, UDP gateway in this process)",
             node.SiloPort, node.OrleansGatewayPort,
-            $"dashboard on http://0.0.0.0:{node.DashboardPort}/dashboard"));
-        return await app.RunOrExplainAsync($"PORT, ORLEANS_SILO_PORT={node.SiloPort}, ORLEANS_GATEWAY_PORT={node.OrleansGatewayPort}, DASHBOARD_PORT={node.DashboardPort}");
+            $"status on http://0.0.0.0:{node.DashboardPort}/status, dashboard on /dashboard{(access.RequiresLogin ? " (login required)" : "")}"));
+        return await app.RunOrExplainAsync("silo", $"PORT, ORLEANS_SILO_PORT={node.SiloPort}, ORLEANS_GATEWAY_PORT={node.OrleansGatewayPort}, DASHBOARD_PORT={node.DashboardPort}");
     }
 }

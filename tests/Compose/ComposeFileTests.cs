@@ -33,13 +33,38 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void The_silo_publishes_only_a_port_range_so_it_can_scale()
+    public void The_silo_publishes_only_a_port_range_so_it_can_scale_and_only_on_the_hosts_loopback()
     {
-        var ports = Ports(Service(NormalizedConfig(), "silo"));
+        // docker-compose prints a port with a host address in the short form.
+        var ports = Regex.Matches(Service(NormalizedConfig(), "silo"), @"(?m)^    - ([\d.]+):(\d+-\d+):(\d+)(/tcp)?$").ToList();
 
-        Assert.NotEmpty(ports);
-        Assert.All(ports, port => Assert.Matches(@"^\d+-\d+$", port.GetValueOrDefault("published", "(none)")));
-        Assert.Contains(ports, port => port.GetValueOrDefault("published") == "8080-8089" && port.GetValueOrDefault("target") == "8080");
+        Assert.Single(ports);
+        Assert.Equal(("127.0.0.1", "8080-8089", "8080"), (ports[0].Groups[1].Value, ports[0].Groups[2].Value, ports[0].Groups[3].Value));
+    }
+
+    [Fact]
+    public void Monitoring_runs_only_with_its_profile_and_publishes_on_the_hosts_loopback()
+    {
+        var (exitCode, _, errors) = DockerCompose("--profile", "monitoring", "config", "-q");
+        Assert.True(exitCode == 0, $"docker-compose --profile monitoring config -q exited {exitCode}:\n{errors}");
+        string config = DockerCompose("--profile", "monitoring", "config").Output.ReplaceLineEndings("\n");
+
+        foreach (string name in new[] { "prometheus", "grafana" })
+        {
+            string service = Service(config, name);
+            Assert.Matches(@"(?m)^    profiles:\n    - monitoring$", service);
+            Assert.All(Regex.Matches(service, @"(?m)^    - ([\d.]+):\d+:\d+(/tcp)?$"), port => Assert.Equal("127.0.0.1", port.Groups[1].Value));
+        }
+        Assert.Contains("./deploy/prometheus:/etc/prometheus", File.ReadAllText(ComposeFile));
+        Assert.Contains("./deploy/grafana/dashboards:", File.ReadAllText(ComposeFile));
+    }
+
+    [Fact]
+    public void Every_node_has_a_compose_healthcheck_that_asks_its_readiness()
+    {
+        string config = NormalizedConfig();
+
+        Assert.All(OurServices, name => Assert.Matches(@"(?m)^    healthcheck:\n(?:      \w+: .*\n)*      test:\n      - CMD\n      - dotnet\n      - TixTrigger\.\w+\.dll\n      - --healthcheck$", Service(config, name)));
     }
 
     [Fact]
@@ -98,8 +123,8 @@ public sealed class ComposeFileTests
         AssertDockerfile("silo", "TixTrigger.Silo.csproj", "mcr.microsoft.com/dotnet/aspnet:10.0");
 
     [Fact]
-    public void The_gateway_dockerfile_builds_with_the_sdk_and_runs_on_the_runtime_as_a_non_root_user() =>
-        AssertDockerfile("gateway", "TixTrigger.Gateway.csproj", "mcr.microsoft.com/dotnet/runtime:10.0");
+    public void The_gateway_dockerfile_builds_with_the_sdk_and_runs_on_aspnet_as_a_non_root_user() =>
+        AssertDockerfile("gateway", "TixTrigger.Gateway.csproj", "mcr.microsoft.com/dotnet/aspnet:10.0");
 
     private static void AssertDockerfile(string project, string projectFile, string runtimeImage)
     {

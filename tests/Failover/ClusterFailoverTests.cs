@@ -33,9 +33,9 @@ public sealed class ClusterFailoverTests : IAsyncLifetime
 
         foreach (int port in _cluster.DashboardPorts)
         {
-            var health = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
-            Assert.True(health.IsSuccessStatusCode, $"/healthz on {port}: {health.StatusCode}");
-            Assert.Contains("active", await health.Content.ReadAsStringAsync());
+            var ready = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
+            Assert.True(ready.IsSuccessStatusCode, $"/readyz on {port}: {ready.StatusCode}");
+            Assert.Contains("active member", await ready.Content.ReadAsStringAsync());
 
             var page = await http.GetAsync($"http://127.0.0.1:{port}/dashboard/");
             Assert.True(page.IsSuccessStatusCode, $"dashboard page on {port}: {page.StatusCode}");

@@ -5,7 +5,7 @@ public static class BuiltOutputs
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
     public static string Silo => Output("silo", "TixTrigger.Silo.dll");
 

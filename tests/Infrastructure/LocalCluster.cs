@@ -16,7 +16,7 @@ namespace TixTrigger.Tests.Infrastructure;
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    public sealed record GatewayNode(string Id, int Port, NodeProcess Process)
+    public sealed record GatewayNode(string Id, int Port, NodeProcess Process, int MetricsPort = 0)
     {
         public IPEndPoint Endpoint => new(IPAddress.Loopback, Port);
     }
@@ -50,10 +50,14 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Dictionary<string, GatewayNode> Gateways { get; } = [];
 
+    /// <summary>Settings every node gets besides the cluster's own (set before starting nodes).</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = [];
+
     public static async Task<LocalCluster> StartAsync(int silos, string[] gateways, int expirySeconds = 120, int shardsPerGateway = 4,
-        IReadOnlyDictionary<string, string>? siloEnvironment = null)
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyDictionary<string, string>? siloEnvironment = null)
     {
         var cluster = new LocalCluster(expirySeconds, shardsPerGateway) { SiloEnvironment = siloEnvironment ?? new Dictionary<string, string>() };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) cluster.ExtraEnvironment[key] = value;
         try
         {
             await cluster.Redis.StartAsync();
@@ -68,13 +72,13 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    private Dictionary<string, string> Common() => new()
+    private Dictionary<string, string> Common() => new Dictionary<string, string>
     {
         ["REDIS_CONNECTION"] = Redis.ConnectionString,
         ["CLUSTER_ID"] = ClusterId,
         ["SERVICE_ID"] = ClusterId,
         ["LOG_LEVEL"] = "INFO",
-    };
+    }.Concat(ExtraEnvironment).ToDictionary();
 
     public async Task<NodeProcess> StartSiloAsync() => await StartSiloAsync(replacing: null);
 
@@ -139,6 +143,8 @@ public sealed class LocalCluster : IAsyncDisposable
         environment["GATEWAY_ID"] = id;
         environment["WORKER_POOL_SIZE"] = ShardsPerGateway.ToString();
         environment["CLIENT_EXPIRATION_SECONDS"] = ExpirySeconds.ToString();
+        int metricsPort = FreePorts.Next();
+        environment["METRICS_PORT"] = metricsPort.ToString();
         NodeProcess process;
         lock (_processes)
         {
@@ -150,7 +156,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             throw new InvalidOperationException($"Gateway {id} did not start: " + process.Describe());
         }
-        var node = new GatewayNode(id, udpPort, process);
+        var node = new GatewayNode(id, udpPort, process, metricsPort);
         lock (Gateways) Gateways[id] = node;
         return node;
     }

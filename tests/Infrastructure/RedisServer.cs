@@ -24,25 +24,8 @@ public sealed class RedisServer : IDisposable
 
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("redis-server",
-            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--appendonly", "yes", "--save", "", "--dir", _directory, "--daemonize", "no"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        try
-        {
-            _process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception error)
-        {
-            throw new InvalidOperationException("redis-server is not installed: run the tests with ./tests/run.sh, which installs it.", error);
-        }
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = InstalledTool.Start("redis-server",
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--appendonly", "yes", "--save", "", "--dir", _directory, "--daemonize", "no"], _ => { });
         if (!await Eventually.True(AcceptsConnections, TimeSpan.FromSeconds(10)))
         {
             throw new InvalidOperationException($"redis-server did not start on port {Port}.");

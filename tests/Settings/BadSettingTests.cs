@@ -18,6 +18,13 @@ public sealed class BadSettingTests
     [InlineData("GATEWAY_ID", "has space", "letters, digits")]
     [InlineData("REDIS_CONNECTION", "127.0.0.1:6379,frobnicate=yes", "StackExchange.Redis configuration string")]
     [InlineData("ADVERTISED_IP", "silo-1", "IPv4 or IPv6 address")]
+    [InlineData("LOG_FORMAT", "xml", "text or json")]
+    [InlineData("METRICS_PORT", "65536", "1 to 65535")]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317", "absolute http:// or https:// URL")]
+    [InlineData("ORLEANS_LISTEN_IP", "everywhere", "IPv4 or IPv6 address")]
+    [InlineData("ORLEANS_TLS_CERTIFICATE", "/nonexistent/cluster.pfx", "PKCS#12")]
+    [InlineData("DASHBOARD_LOG_STREAM", "maybe", "true or false")]
+    [InlineData("DASHBOARD_USER", "ops", "together with DASHBOARD_PASSWORD")]
     public async Task The_silo_exits_with_one_clear_line(string variable, string value, string accepts)
     {
         using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
@@ -38,6 +45,39 @@ public sealed class BadSettingTests
         Assert.Contains($"{variable}={value}", line);
         Assert.Contains(accepts, line);
         Assert.DoesNotContain("Exception", line);
+    }
+
+    [Fact]
+    public async Task A_short_DASHBOARD_PASSWORD_stops_the_silo_without_showing_it()
+    {
+        using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
+        {
+            ["DASHBOARD_PASSWORD"] = "secret",
+            ["DASHBOARD_PORT"] = FreePorts.Next().ToString(),
+            ["PORT"] = FreePorts.Next().ToString(),
+        });
+
+        Assert.Equal(2, await silo.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        string line = Assert.Single(silo.Errors.Concat(silo.Output), l => !string.IsNullOrWhiteSpace(l));
+        Assert.Contains("DASHBOARD_PASSWORD", line);
+        Assert.Contains("at least 8 characters", line);
+        Assert.DoesNotContain("secret", line);
+    }
+
+    [Fact]
+    public async Task A_standalone_gateway_with_a_bad_METRICS_PORT_exits_with_one_clear_line()
+    {
+        using var gateway = NodeProcess.Start("gateway", BuiltOutputs.Gateway, new Dictionary<string, string>
+        {
+            ["REDIS_CONNECTION"] = "127.0.0.1:1",
+            ["METRICS_PORT"] = "web",
+            ["PORT"] = FreePorts.Next().ToString(),
+        });
+
+        Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        string line = Assert.Single(gateway.Errors.Concat(gateway.Output), l => !string.IsNullOrWhiteSpace(l));
+        Assert.Contains("METRICS_PORT=web", line);
+        Assert.Contains("1 to 65535", line);
     }
 
     [Fact]

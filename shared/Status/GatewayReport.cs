@@ -1,0 +1,15 @@
+namespace TixTrigger.Status;
+
+/// <summary>What a gateway tells the status page every few seconds: what it pings, how well, and what it drops.</summary>
+[GenerateSerializer, Immutable, Alias("tix.gateway-report")]
+public sealed record GatewayReport(
+    [property: Id(0)] string GatewayId,
+    [property: Id(1)] string UdpEndpoint,
+    [property: Id(2)] int Clients,
+    [property: Id(3)] double PingsPerSecond,
+    [property: Id(4)] double LateFraction,
+    [property: Id(5)] double HeartbeatsPerSecond,
+    [property: Id(6)] IReadOnlyDictionary<string, long> Drops,
+    [property: Id(7)] long PingSendErrors,
+    [property: Id(8)] int SyncedShards,
+    [property: Id(9)] int Shards);

@@ -1,0 +1,45 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using TixTrigger.Gateway.Status;
+using TixTrigger.Grains;
+using TixTrigger.Tests.Infrastructure;
+
+namespace TixTrigger.Tests.Operations;
+
+/// <summary>
+/// What the status page shows comes from the gateways' own reports: a running gateway appears
+/// with its clients and pings/s within a report or two, and one that stops reporting disappears.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class StatusReportTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_reporting_gateway_shows_its_clients_and_pings_and_disappears_when_it_stops_reporting()
+    {
+        await using var gateway = fixture.StartGateway(IPAddress.Loopback);
+        using var fleet = new PingFleet(15);
+        fleet.Heartbeat(gateway.LocalEndpoint);
+        var reporter = new GatewayReporter(gateway, shards: 4, fixture.Grains, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var reporting = reporter.RunAsync(stop.Token);
+        var status = fixture.Grains.GetGrain<IGatewayStatusGrain>(0);
+        string id = gateway.Metrics.GatewayId;
+
+        GatewayReportAge[] reports = [];
+        Assert.True(await Eventually.True(async () =>
+        {
+            reports = await status.GetReports();
+            return reports.Any(r => r.Report.GatewayId == id && r.Report.Clients == 15 && r.Report.PingsPerSecond > 10);
+        }, TimeSpan.FromSeconds(8)), $"no report of 15 clients pinged: {string.Join("; ", reports.Select(r => r.Report))}");
+        var report = reports.Single(r => r.Report.GatewayId == id).Report;
+        Assert.InRange(report.PingsPerSecond, 10, 20);
+        Assert.Equal(gateway.LocalEndpoint.ToString(), report.UdpEndpoint);
+        Assert.Equal(0, report.Drops["Oversize"]);
+
+        await stop.CancelAsync();
+        await reporting;
+
+        Assert.True(await Eventually.True(async () => (await status.GetReports()).All(r => r.Report.GatewayId != id), TimeSpan.FromSeconds(20)),
+            "the report of a gateway that stopped reporting never expired");
+    }
+}
