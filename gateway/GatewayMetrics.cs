@@ -34,6 +34,7 @@ public sealed class GatewayMetrics : IDisposable
     private long _lateSlots;
     private long _skippedSeconds;
     private long _lastSlotTimestamp = Stopwatch.GetTimestamp();
+    private long _lastReceiveTimestamp = Stopwatch.GetTimestamp();
 
     public GatewayMetrics(string gatewayId, Func<int> clients)
     {
@@ -71,7 +72,12 @@ public sealed class GatewayMetrics : IDisposable
     /// <summary>How long ago the sender last finished a slot (or skipped ahead): its loop is alive while this stays small.</summary>
     public TimeSpan SinceLastSlot => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSlotTimestamp));
 
+    /// <summary>How long ago the receiving loop last came round (it waits at most 200 ms for datagrams).</summary>
+    public TimeSpan SinceLastReceive => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceiveTimestamp));
+
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    internal void MarkReceiving() => Volatile.Write(ref _lastReceiveTimestamp, Stopwatch.GetTimestamp());
 
     internal void CountHeartbeat() => Interlocked.Increment(ref _heartbeats);
     internal void CountDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);

@@ -38,6 +38,7 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
     {
         while (!_stopping)
         {
+            metrics.MarkReceiving();
             try
             {
                 ReceiveBatch(PollInterval);

@@ -7,7 +7,7 @@ namespace TixTrigger.Gateway.Hosting;
 public static class GatewayHostingExtensions
 {
     /// <summary>
-    /// Runs the UDP gateway in this host, with its probes: live while its ping sender runs, ready
+    /// Runs the UDP gateway in this host, with its probes: live while its sending and receiving loops run, ready
     /// once its UDP port is bound. It listens at once; the cluster hears of its clients once it is reachable.
     /// </summary>
     public static IServiceCollection AddUdpGateway(this IServiceCollection services, UdpGatewayOptions options)
@@ -16,7 +16,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<UdpGatewayService>();
         services.AddHostedService(provider => provider.GetRequiredService<UdpGatewayService>());
         services.AddHealthChecks()
-            .AddCheck<PingSenderCheck>("ping-sender", tags: [ProbeEndpoints.Live])
+            .AddCheck<GatewayLoopsCheck>("gateway-loops", tags: [ProbeEndpoints.Live])
             .AddCheck<UdpPortCheck>("udp", tags: [ProbeEndpoints.Ready]);
         return services;
     }

@@ -119,6 +119,15 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Nodes_get_more_time_to_stop_than_the_hosts_take_before_docker_kills_them()
+    {
+        string config = NormalizedConfig();
+
+        // The hosts give up stopping after 30 s (HostOptions' default): a silo hands on its shards, a gateway its newest clients.
+        Assert.All(OurServices, name => Assert.Matches(@"(?m)^    stop_grace_period: (3[1-9]|[4-9]\d)s$", Service(config, name)));
+    }
+
+    [Fact]
     public void The_silo_dockerfile_builds_with_the_sdk_and_runs_on_aspnet_as_a_non_root_user() =>
         AssertDockerfile("silo", "TixTrigger.Silo.csproj", "mcr.microsoft.com/dotnet/aspnet:10.0");
 
