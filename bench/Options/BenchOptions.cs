@@ -30,6 +30,9 @@ internal sealed record BenchOptions
 
     public int ClientsPerWorker { get; init; } = 4000;
 
+    /// <summary>How long each worker's receiver lets datagrams gather between reads (arrival times are the kernel's either way).</summary>
+    public int ReadIntervalMs { get; init; }
+
     public bool AllowNonLoopback { get; init; }
 
     /// <summary>Measure against a reference pinger inside the bench, to see how much jitter the bench itself adds.</summary>

@@ -58,6 +58,12 @@ internal sealed record BenchReport
 
     public required int ClientsEndedEarly { get; init; }
 
+    /// <summary>Clients that went more than 1.5 s without a ping while they were owed pings: each missed at least one.</summary>
+    public required int ClientsWithMissedPings { get; init; }
+
+    /// <summary>Per target, in the order given; only when there are several.</summary>
+    public required IReadOnlyList<TargetReport> ByTarget { get; init; }
+
     public required long PingsReceived { get; init; }
 
     public required long DatagramsBeforeFirstHeartbeat { get; init; }
@@ -82,7 +88,23 @@ internal sealed record BenchReport
 
     public required double BenchCpuSeconds { get; init; }
 
+    /// <summary>The workers' CPU from the start of the run to its end, in seconds: the bench's share of the cores while measuring.</summary>
+    public required double BenchRunCpuSeconds { get; init; }
+
     public required double BenchHeartbeatMaxLatenessMs { get; init; }
+
+    /// <summary>From the kernel's receive stamp to the bench reading a datagram (p50/p99/max): kept out of every figure above by the kernel stamps.</summary>
+    public required double? BenchReadDelayP50Ms { get; init; }
+
+    public required double? BenchReadDelayP99Ms { get; init; }
+
+    public required double? BenchReadDelayMaxMs { get; init; }
+
+    /// <summary>Datagrams without a kernel stamp, stamped on reading instead (expected: none).</summary>
+    public required long BenchUnstamped { get; init; }
+
+    /// <summary>How far the real-time clock moved against the monotonic one during the run (NTP); the stamps are corrected for it.</summary>
+    public required double BenchClockDriftMs { get; init; }
 
     /// <summary>Garbage collections in all workers together; each one could pause the receive path.</summary>
     public required int BenchGarbageCollections { get; init; }
