@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net.Sockets;
 using TixTrigger.Bench;
+using TixTrigger.Bench.Comparison;
 using TixTrigger.Bench.Coordination;
+using TixTrigger.Bench.Nodes;
 using TixTrigger.Bench.Options;
 using TixTrigger.Bench.Worker;
 
@@ -37,14 +39,16 @@ if (!OptionParser.TryParse(args, out var options, out string? error))
 using var signals = new InterruptSignals();
 try
 {
-    return await new Coordinator(options, Console.Out).RunAsync(signals.Token);
+    return options.Comparison is null
+        ? await new Coordinator(options, Console.Out).RunAsync(signals.Token)
+        : await new CompareRunner(options, Console.Out).RunAsync(signals.Token);
 }
 catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
 {
-    Console.Error.WriteLine("bench: interrupted; workers stopped");
+    Console.Error.WriteLine("bench: interrupted; workers and nodes stopped");
     return ExitCodes.Interrupted;
 }
-catch (WorkerFailedException failure)
+catch (Exception failure) when (failure is WorkerFailedException or NodeFailedException)
 {
     Console.Error.WriteLine($"bench: {failure.Message}");
     return ExitCodes.CouldNotMeasure;

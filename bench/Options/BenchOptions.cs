@@ -38,5 +38,8 @@ internal sealed record BenchOptions
     /// <summary>Measure against a reference pinger inside the bench, to see how much jitter the bench itself adds.</summary>
     public bool SelfCheck { get; init; }
 
+    /// <summary>With --compare: start the service and the reference pinger, one after the other, and compare them under this load.</summary>
+    public ComparisonOptions? Comparison { get; init; }
+
     public bool StopsHalf => StopHalfAfterSeconds is not null;
 }

@@ -42,7 +42,7 @@ catch (SocketException error)
 }
 
 Shard[] shards = [.. Enumerable.Range(0, SenderThreads).Select(_ => new Shard(SlotsPerSecond))];
-var receiver = new HeartbeatReceiver(socket, shards, settings.ExpirySeconds * Stopwatch.Frequency);
+var receiver = new HeartbeatReceiver(socket, shards, (long)(settings.ExpirySeconds * Stopwatch.Frequency));
 // Each sender owns one shard, so the two threads never wait for each other.
 SlotSender[] senders = [.. shards.Select((shard, i) => new SlotSender(socket, [shard], SlotsPerSecond, $"reference-pings-{i}"))];
 

@@ -7,12 +7,13 @@ namespace TixTrigger.Reference;
 /// The service's settings that matter to a bare pinger, read from the same environment variables
 /// with the same defaults, so the bench can start either one the same way.
 /// </summary>
-internal sealed record ReferenceSettings(IPAddress Host, int Port, int ExpirySeconds)
+internal sealed record ReferenceSettings(IPAddress Host, int Port, double ExpirySeconds)
 {
     public static ReferenceSettings Read(Func<string, string?> environment) => new(
         Address(environment, "HOST", "0.0.0.0"),
-        Integer(environment, "PORT", 7561, 1, 65_535),
-        Integer(environment, "CLIENT_EXPIRATION_SECONDS", 120, 1, 86_400));
+        (int)Number(environment, "PORT", 7561, 1, 65_535, whole: true),
+        // Fractions too (the service takes whole seconds), for the bench's short expiry checks.
+        Number(environment, "CLIENT_EXPIRATION_SECONDS", 120, 0.1, 86_400, whole: false));
 
     private static IPAddress Address(Func<string, string?> environment, string name, string fallback)
     {
@@ -22,13 +23,13 @@ internal sealed record ReferenceSettings(IPAddress Host, int Port, int ExpirySec
             : throw new FormatException($"{name} must be an IP address such as 0.0.0.0, 127.0.0.1 or ::, not '{text}'");
     }
 
-    private static int Integer(Func<string, string?> environment, string name, int fallback, int min, int max)
+    private static double Number(Func<string, string?> environment, string name, double fallback, double min, double max, bool whole)
     {
         string? text = Value(environment, name);
         if (text is null) return fallback;
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+        return double.TryParse(text, whole ? NumberStyles.Integer : NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= min && value <= max
             ? value
-            : throw new FormatException($"{name} must be a whole number from {min} to {max}, not '{text}'");
+            : throw new FormatException($"{name} must be a {(whole ? "whole number" : "number")} from {min} to {max}, not '{text}'");
     }
 
     private static string? Value(Func<string, string?> environment, string name) =>
