@@ -45,7 +45,7 @@ internal sealed class ComparisonWriter(TextWriter output)
         foreach (var node in new[] { service, reference }.Where(subject => subject is not null).SelectMany(subject => subject!.Nodes))
         {
             string quota = node.QuotaCores is { } cores
-                ? $", quota {cores:F2} cores, throttled in {node.ThrottledPeriods} of {node.Periods} periods ({node.ThrottledSeconds:F1} s)"
+                ? $", quota {cores:F2} cores per {node.QuotaPeriodMs:F0} ms, throttled in {node.ThrottledPeriods} of {node.Periods} periods ({node.ThrottledSeconds:F1} s)"
                 : "";
             output.WriteLine($"  {node.Role,-9} {node.Name,-10} pid {node.ProcessId,-7} cpu {node.CpuSeconds,6:F1} s ({node.CpuCores * 100,5:F1} % of a core)  rss {node.IdleRssKib / 1024.0,6:F1} -> {node.LoadedRssKib / 1024.0,6:F1} MiB (peak {node.PeakRssKib / 1024.0:F1}){quota}{(node.ExitedDuringRun ? "  EXITED" : "")}");
         }

@@ -26,6 +26,8 @@ internal sealed record NodeUsage
     /// <summary>The node's CPU quota in cores, when it ran in a cgroup of its own.</summary>
     public double? QuotaCores { get; init; }
 
+    public double? QuotaPeriodMs { get; init; }
+
     /// <summary>CFS periods during the load, and in how many of them the quota stopped the node.</summary>
     public long? Periods { get; init; }
 

@@ -94,6 +94,7 @@ internal sealed class ResourceSampler(Deployment deployment)
             LoadedRssKib = loaded.Count > 0 ? Median(loaded) : rss.LastOrDefault().Rss,
             PeakRssKib = rss.Count > 0 ? rss.Max(sample => sample.Rss) : 0,
             QuotaCores = group?.Cores,
+            QuotaPeriodMs = group?.PeriodMicroseconds / 1000.0,
             Periods = throttling?.Periods,
             ThrottledPeriods = throttling?.ThrottledPeriods,
             ThrottledSeconds = throttling is { } t ? Math.Round(t.ThrottledNanoseconds / 1e9, 2) : null,

@@ -1,26 +1,30 @@
 namespace TixTrigger.Bench.Nodes;
 
 /// <summary>
-/// A cgroup v1 CPU group with a CFS quota: the node put in it gets at most <c>cores</c> of CPU
-/// time per period, however idle the machine is. Needs root and /sys/fs/cgroup/cpu (v1).
+/// A cgroup v1 CPU group with a CFS quota: the node put in it gets at most <c>cores</c> × period of
+/// CPU time per period, however idle the machine is. Needs root and /sys/fs/cgroup/cpu (v1).
+/// The period matters to a pinger: a node that spends its quota early in a period is stopped for
+/// the rest of it, so with the kernel's default 100 ms a quarter-core node can stall for 75 ms.
 /// Disposing removes the group once its processes are gone.
 /// </summary>
 internal sealed class CpuQuotaGroup : IDisposable
 {
     public const string Root = "/sys/fs/cgroup/cpu";
-    private const int PeriodMicroseconds = 100_000;
 
-    private CpuQuotaGroup(string path, double cores)
+    private CpuQuotaGroup(string path, double cores, int periodMicroseconds)
     {
         Path = path;
         Cores = cores;
+        PeriodMicroseconds = periodMicroseconds;
     }
 
     public string Path { get; }
 
     public double Cores { get; }
 
-    public static CpuQuotaGroup Create(string name, double cores)
+    public int PeriodMicroseconds { get; }
+
+    public static CpuQuotaGroup Create(string name, CpuQuota quota)
     {
         if (!File.Exists(System.IO.Path.Combine(Root, "cpu.cfs_quota_us")))
         {
@@ -28,11 +32,11 @@ internal sealed class CpuQuotaGroup : IDisposable
         }
         string path = System.IO.Path.Combine(Root, name);
         Directory.CreateDirectory(path);
-        var group = new CpuQuotaGroup(path, cores);
+        var group = new CpuQuotaGroup(path, quota.Cores, quota.PeriodMicroseconds);
         try
         {
-            group.Write("cpu.cfs_period_us", PeriodMicroseconds);
-            group.Write("cpu.cfs_quota_us", (long)Math.Round(cores * PeriodMicroseconds));
+            group.Write("cpu.cfs_period_us", quota.PeriodMicroseconds);
+            group.Write("cpu.cfs_quota_us", (long)Math.Round(quota.Cores * quota.PeriodMicroseconds));
             return group;
         }
         catch

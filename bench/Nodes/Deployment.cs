@@ -35,7 +35,7 @@ internal sealed class Deployment : IAsyncDisposable
         lock (_nodes) _nodes.Add(node);
         if (quota is { } limit)
         {
-            var group = CpuQuotaGroup.Create($"{limit.GroupPrefix}-{spec.Name}", limit.Cores);
+            var group = CpuQuotaGroup.Create($"{limit.GroupPrefix}-{spec.Name}", limit);
             lock (_nodes) _groups[node] = group;
             group.Add(node.Id);
         }

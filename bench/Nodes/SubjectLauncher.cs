@@ -17,9 +17,12 @@ internal sealed class SubjectLauncher(ComparisonOptions compare, double? expiryS
     private readonly ServiceBuild _build = new(compare.ServiceRoot);
     private readonly string _clusterId = $"bench-{Environment.ProcessId}";
 
-    private CpuQuota? GatewayQuota => compare.GatewayCpuQuota is { } cores ? new CpuQuota(cores, compare.CgroupPrefix) : null;
+    private CpuQuota? GatewayQuota => Quota(compare.GatewayCpuQuota);
 
-    private CpuQuota? SiloQuota => compare.SiloCpuQuota is { } cores ? new CpuQuota(cores, compare.CgroupPrefix) : null;
+    private CpuQuota? SiloQuota => Quota(compare.SiloCpuQuota);
+
+    private CpuQuota? Quota(double? cores) =>
+        cores is { } limit ? new CpuQuota(limit, (int)Math.Round(compare.CpuPeriodMs * 1000), compare.CgroupPrefix) : null;
 
     public async Task<Deployment> StartServiceAsync(string logDirectory, CancellationToken cancellation)
     {

@@ -21,6 +21,13 @@ internal sealed record ComparisonOptions
     /// <summary>When set, each silo runs in its own cgroup with this many cores of CPU time (single node: the one silo, gateway built in).</summary>
     public double? SiloCpuQuota { get; init; }
 
+    /// <summary>
+    /// The CFS period of the quota groups. Shorter than the kernel's 100 ms default, so that a quota
+    /// limits how much CPU a node gets rather than stalling it for most of a period after a burst,
+    /// which alone would push pings past ±50 ms; 100 reproduces what a container runtime does.
+    /// </summary>
+    public double CpuPeriodMs { get; init; } = 10;
+
     public string CgroupPrefix { get; init; } = $"tixtrigger-bench-{Environment.ProcessId}";
 
     /// <summary>Extra settings for the service's nodes (not the reference), e.g. WORKER_POOL_SIZE=20.</summary>

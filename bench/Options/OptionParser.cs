@@ -84,6 +84,7 @@ internal static class OptionParser
             case "--silos": comparison = comparison with { Silos = Integer(name, value()) }; break;
             case "--gateway-cpu-quota": comparison = comparison with { GatewayCpuQuota = Number(name, value()) }; break;
             case "--silo-cpu-quota": comparison = comparison with { SiloCpuQuota = Number(name, value()) }; break;
+            case "--cpu-period-ms": comparison = comparison with { CpuPeriodMs = Number(name, value()) }; break;
             case "--cgroup-prefix": comparison = comparison with { CgroupPrefix = value() }; break;
             case "--idle-seconds": comparison = comparison with { IdleSeconds = Number(name, value()) }; break;
             case "--settle-seconds": comparison = comparison with { SettleSeconds = Number(name, value()) }; break;

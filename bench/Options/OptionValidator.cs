@@ -51,9 +51,12 @@ internal static class OptionValidator
         if (options.Targets.Count > 0 || options.SelfCheck) return "--compare starts the service and the reference itself; leave out --target/--targets/--self-check";
         if (!Directory.Exists(comparison.ServiceRoot)) return $"--service-root {comparison.ServiceRoot} is not a folder";
         if (comparison.Gateways is < 1 or > 16 || comparison.Silos is < 1 or > 16) return "--gateways and --silos must be between 1 and 16";
+        if (comparison.CpuPeriodMs is < 1 or > 1000) return "--cpu-period-ms must be between 1 and 1000 (the kernel's CFS period range)";
         foreach (double? quota in new[] { comparison.GatewayCpuQuota, comparison.SiloCpuQuota })
         {
             if (quota is < 0.01 or > 1024) return "a CPU quota is in cores, from 0.01 (e.g. 0.5 for half a core)";
+            // The kernel refuses a quota under 1 ms per period.
+            if (quota * comparison.CpuPeriodMs < 1) return $"a quota of {quota} cores is under 1 ms per {comparison.CpuPeriodMs} ms period, which the kernel refuses; give a longer --cpu-period-ms";
         }
         if (comparison.IdleSeconds is < 0.5 or > 600) return "--idle-seconds must be between 0.5 and 600";
         if (comparison.SettleSeconds is < 0 or > 600) return "--settle-seconds must be between 0 and 600";
