@@ -18,7 +18,9 @@ if (args is [WorkerCommand.WorkerFlag])
     }
     catch (SocketException socketError)
     {
-        Console.Error.WriteLine($"cannot open the clients' sockets: {socketError.Message} (a smaller --clients-per-worker may help)");
+        Console.Error.WriteLine(socketError.SocketErrorCode == SocketError.AddressAlreadyInUse
+            ? $"cannot open the clients' sockets: {socketError.Message} (one address has about 28,000 ephemeral ports; spread the clients with --bind 127.0.1.1,127.0.1.2,...)"
+            : $"cannot open the clients' sockets: {socketError.Message} (a smaller --clients-per-worker may help)");
         return ExitCodes.CouldNotMeasure;
     }
 }
@@ -40,7 +42,7 @@ using var signals = new InterruptSignals();
 try
 {
     return options.Comparison is null
-        ? await new Coordinator(options, Console.Out).RunAsync(signals.Token)
+        ? await new Coordinator(options.SelfCheck ? SourceAddresses.Spread(options) : options, Console.Out).RunAsync(signals.Token)
         : await new CompareRunner(options, Console.Out).RunAsync(signals.Token);
 }
 catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)

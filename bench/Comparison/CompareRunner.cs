@@ -1,4 +1,3 @@
-using System.Net;
 using TixTrigger.Bench.Coordination;
 using TixTrigger.Bench.Nodes;
 using TixTrigger.Bench.Options;
@@ -11,13 +10,10 @@ namespace TixTrigger.Bench.Comparison;
 /// </summary>
 internal sealed class CompareRunner(BenchOptions options, TextWriter output)
 {
-    /// <summary>The service admits at most MAX_CLIENTS_PER_IP (4096 by default) per source address and gateway.</summary>
-    private const int ClientsPerSourceAddress = 4000;
-
     public async Task<int> RunAsync(CancellationToken interrupted)
     {
         var comparison = options.Comparison ?? throw new InvalidOperationException("not a comparison");
-        var load = WithSourceAddresses(options);
+        var load = SourceAddresses.Spread(options);
         string logs = LogFolder.Create($"compare-{comparison.Topology.ToString().ToLowerInvariant()}", comparison.LogDirectory);
         var launcher = new SubjectLauncher(comparison, load.ExpirySeconds, output);
         var measurement = new SubjectMeasurement(load, comparison, output);
@@ -50,16 +46,5 @@ internal sealed class CompareRunner(BenchOptions options, TextWriter output)
         report = report with { Pass = failures.Count == 0, Failures = failures };
         new ComparisonWriter(output).Write(report);
         return report.Pass ? ExitCodes.Pass : ExitCodes.Fail;
-    }
-
-    /// <summary>
-    /// Without --bind, clients come from as many loopback addresses (127.0.1.1, .2, ...) as keep each
-    /// under the service's per-address limit, as phones come from many addresses; the reference gets the same.
-    /// </summary>
-    private static BenchOptions WithSourceAddresses(BenchOptions options)
-    {
-        if (options.BindAddresses.Count > 0) return options;
-        int count = (options.Clients + ClientsPerSourceAddress - 1) / ClientsPerSourceAddress;
-        return options with { BindAddresses = [.. Enumerable.Range(0, count).Select(i => new IPAddress([127, 0, (byte)(1 + i / 250), (byte)(1 + i % 250)]))] };
     }
 }

@@ -30,6 +30,7 @@ internal sealed class ComparisonWriter(TextWriter output)
         Row("UDP RcvbufErrors / SndbufErrors", S(f => $"{f.UdpReceiveBufferErrors:N0} / {f.UdpSendBufferErrors:N0}"), R(f => $"{f.UdpReceiveBufferErrors:N0} / {f.UdpSendBufferErrors:N0}"), "");
         Row("  of which at its own sockets", S(f => $"{f.SocketDrops:N0}"), R(f => $"{f.SocketDrops:N0}"), "");
         Row("bench CPU during the load", S(Bench), R(Bench), "");
+        Row("other processes on the machine", S(Others), R(Others), "");
         Row("bench read delay p99 / max", S(f => $"{f.Load.BenchReadDelayP99Ms:F1} / {f.Load.BenchReadDelayMaxMs:F1} ms"), R(f => $"{f.Load.BenchReadDelayP99Ms:F1} / {f.Load.BenchReadDelayMaxMs:F1} ms"), "");
         if (reference?.PingerMaxLatenessMs is { } lateness) Row("reference's worst slot lateness", "", $"{lateness:F1} ms", "");
 
@@ -66,7 +67,10 @@ internal sealed class ComparisonWriter(TextWriter output)
 
     private static string Rss(SubjectFigures figures) => $"{figures.IdleRssKib / 1024.0:F0} -> {figures.LoadedRssKib / 1024.0:F0} MiB";
 
-    private static string Bench(SubjectFigures figures) => $"{figures.Load.BenchRunCpuSeconds / figures.Load.DurationSeconds * 100:F0} % of a core";
+    private static string Bench(SubjectFigures figures) => $"{figures.Load.BenchCores * 100:F0} % of a core";
+
+    /// <summary>Busy CPU that was neither the bench's nor the subject's: the noise of a shared machine.</summary>
+    private static string Others(SubjectFigures figures) => $"{figures.Load.OtherCores * 100:F0} % of a core";
 
     private static string Ratio(double? ratio, string format = "F2") => ratio is { } value ? value.ToString(format) : "-";
 

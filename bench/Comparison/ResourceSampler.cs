@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TixTrigger.Bench.Coordination;
 using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Nodes;
 
@@ -52,7 +53,7 @@ internal sealed class ResourceSampler(Deployment deployment)
     {
         _start = start;
         _end = end;
-        await DelayUntil(start, cancellation);
+        await MachineWindow.DelayUntil(start, cancellation);
         _udpAtStart = UdpCounters.Read();
         foreach (var node in deployment.Nodes)
         {
@@ -63,7 +64,7 @@ internal sealed class ResourceSampler(Deployment deployment)
         while (Stopwatch.GetTimestamp() < end)
         {
             SampleRss();
-            await DelayUntil(Math.Min(end, Stopwatch.GetTimestamp() + StopwatchTime.FromSeconds(RunInterval.TotalSeconds)), cancellation);
+            await MachineWindow.DelayUntil(Math.Min(end, Stopwatch.GetTimestamp() + StopwatchTime.FromSeconds(RunInterval.TotalSeconds)), cancellation);
         }
         _udpAtEnd = UdpCounters.Read();
         foreach (var node in deployment.Nodes)
@@ -110,12 +111,6 @@ internal sealed class ResourceSampler(Deployment deployment)
         {
             if (ProcFs.RssKib(node.Id) is { } rss) _runRss[node].Add((now, rss));
         }
-    }
-
-    private static Task DelayUntil(long timestamp, CancellationToken cancellation)
-    {
-        double ms = StopwatchTime.ToMs(timestamp - Stopwatch.GetTimestamp());
-        return ms > 0 ? Task.Delay(TimeSpan.FromMilliseconds(ms), cancellation) : Task.CompletedTask;
     }
 
     private static long Median(List<long> values)

@@ -22,14 +22,15 @@ internal sealed class SubjectMeasurement(BenchOptions options, ComparisonOptions
         var sampler = new ResourceSampler(deployment);
         await sampler.SampleIdleAsync(TimeSpan.FromSeconds(comparison.IdleSeconds), interrupted);
 
-        var (merged, workers) = await new LoadRun(options, output).RunAsync(deployment.Targets, sampler.SampleRunAsync, interrupted);
+        var result = await new LoadRun(options, output).RunAsync(deployment.Targets, sampler.SampleRunAsync, interrupted);
         // Read while the subject still runs: the drop counters live as long as its sockets.
         long socketDrops = UdpCounters.SocketDrops([.. deployment.Targets.Select(target => target.Port)]);
         var nodes = deployment.Nodes.Select(sampler.UsageOf).ToArray();
         double? lateness = role == NodeRole.Reference ? await ReferenceStop.StopAndReadLatenessAsync(deployment) : null;
 
         string[] targets = [.. deployment.Targets.Select(target => target.ToString())];
-        var load = ReportBuilder.Build(options, targets, workers, merged, lateness);
+        // Everything the subject started counts as the subject's for the machine's account (redis too).
+        var load = ReportBuilder.Build(options, targets, result, lateness, nodes.Sum(node => node.CpuSeconds));
         var own = nodes.Where(node => node.Role == role.ToString().ToLowerInvariant()).ToArray();
         double cpu = own.Sum(node => node.CpuSeconds);
         double cores = cpu / options.DurationSeconds;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using TixTrigger.Bench.Comparison;
 using TixTrigger.Bench.Nodes;
 using TixTrigger.Bench.Options;
 using TixTrigger.Bench.Reporting;
@@ -15,10 +16,12 @@ internal sealed class Coordinator(BenchOptions options, TextWriter output)
         IReadOnlyList<IPEndPoint> targets = reference?.Targets ?? options.Targets;
         WriteHeader(targets, WorkerPlan.Split(options, targets).Count, reference is not null);
 
-        var (merged, workers) = await new LoadRun(options, output).RunAsync(targets, null, interrupted);
+        var sampler = reference is null ? null : new ResourceSampler(reference);
+        var load = await new LoadRun(options, output).RunAsync(targets, sampler is null ? null : sampler.SampleRunAsync, interrupted);
+        double? referenceCpu = reference is null ? null : sampler!.UsageOf(reference.Nodes[0]).CpuSeconds;
         double? pingerLateness = reference is null ? null : await ReferenceStop.StopAndReadLatenessAsync(reference);
-        var report = ReportBuilder.Build(options, targets.Select(target => target.ToString()).ToArray(), workers, merged, pingerLateness);
-        new ReportWriter(output).Write(report, merged.Total);
+        var report = ReportBuilder.Build(options, targets.Select(target => target.ToString()).ToArray(), load, pingerLateness, referenceCpu);
+        new ReportWriter(output).Write(report, load.Merged.Total);
         return report.Pass ? ExitCodes.Pass : ExitCodes.Fail;
     }
 

@@ -20,20 +20,22 @@ internal sealed class LoadRun(BenchOptions options, TextWriter output)
 
     public delegate Task Observer(long start, long end, CancellationToken cancellation);
 
-    public async Task<(MergedSummary Merged, int Workers)> RunAsync(IReadOnlyList<IPEndPoint> targets, Observer? observe, CancellationToken interrupted)
+    public async Task<LoadResult> RunAsync(IReadOnlyList<IPEndPoint> targets, Observer? observe, CancellationToken interrupted)
     {
         var assignments = WorkerPlan.Split(options, targets);
         using var fleet = WorkerFleet.Start(assignments);
         await fleet.WaitReadyAsync(ReadyLimit, interrupted);
         long start = fleet.Go(StartLead);
+        long end = start + StopwatchTime.FromSeconds(options.DurationSeconds);
         output.WriteLine($"running for {options.DurationSeconds} s ...");
         using var stopObserving = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
-        var observing = observe?.Invoke(start, start + StopwatchTime.FromSeconds(options.DurationSeconds), stopObserving.Token) ?? Task.CompletedTask;
+        var machine = new MachineWindow();
+        var observing = Task.WhenAll(machine.ObserveAsync(start, end, stopObserving.Token), observe?.Invoke(start, end, stopObserving.Token) ?? Task.CompletedTask);
         try
         {
             var summaries = await fleet.CollectAsync(TimeSpan.FromSeconds(options.DurationSeconds) + StartLead + ReportLimitAfterRun, interrupted);
             await observing;
-            return (SummaryMerger.Merge(summaries), fleet.Count);
+            return new LoadResult(SummaryMerger.Merge(summaries), fleet.Count, machine.BusySeconds, machine.CoordinatorSeconds);
         }
         finally
         {

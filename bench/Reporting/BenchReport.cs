@@ -91,6 +91,18 @@ internal sealed record BenchReport
     /// <summary>The workers' CPU from the start of the run to its end, in seconds: the bench's share of the cores while measuring.</summary>
     public required double BenchRunCpuSeconds { get; init; }
 
+    /// <summary>The whole machine's busy CPU during the run, in cores (2 = both cores busy all the time).</summary>
+    public required double MachineBusyCores { get; init; }
+
+    /// <summary>The bench's share of it: workers and coordinator.</summary>
+    public required double BenchCores { get; init; }
+
+    /// <summary>The measured subject's share, when the bench started it (self-check, compare).</summary>
+    public required double? SubjectCores { get; init; }
+
+    /// <summary>What neither the bench nor the subject used: other people's builds and tests on a shared box.</summary>
+    public required double? OtherCores { get; init; }
+
     public required double BenchHeartbeatMaxLatenessMs { get; init; }
 
     /// <summary>From the kernel's receive stamp to the bench reading a datagram (p50/p99/max): kept out of every figure above by the kernel stamps.</summary>

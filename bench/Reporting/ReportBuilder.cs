@@ -1,3 +1,4 @@
+using TixTrigger.Bench.Coordination;
 using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Options;
 
@@ -6,9 +7,13 @@ namespace TixTrigger.Bench.Reporting;
 /// <summary>Reduces the merged summary to the report's figures and passes judgement on them.</summary>
 internal static class ReportBuilder
 {
-    public static BenchReport Build(BenchOptions options, IReadOnlyList<string> targets, int workers, MergedSummary merged, double? pingerLatenessMs)
+    /// <param name="subjectCpuSeconds">The measured subject's CPU over the run, when the bench started it itself (self-check, compare).</param>
+    public static BenchReport Build(BenchOptions options, IReadOnlyList<string> targets, LoadResult load, double? pingerLatenessMs, double? subjectCpuSeconds)
     {
+        var merged = load.Merged;
+        int workers = load.Workers;
         var total = merged.Total;
+        double benchCpu = total.RunCpuSeconds + load.CoordinatorCpuSeconds;
         var report = new BenchReport
         {
             Clients = total.Clients,
@@ -56,6 +61,10 @@ internal static class ReportBuilder
             StoppedClientsPingedLate = options.StopsHalf ? total.StoppedClientsPingedLate : null,
             BenchCpuSeconds = Math.Round(total.CpuSeconds, 2),
             BenchRunCpuSeconds = Math.Round(total.RunCpuSeconds, 2),
+            MachineBusyCores = Math.Round(load.MachineBusySeconds / options.DurationSeconds, 3),
+            BenchCores = Math.Round(benchCpu / options.DurationSeconds, 3),
+            SubjectCores = subjectCpuSeconds is { } subject ? Math.Round(subject / options.DurationSeconds, 3) : null,
+            OtherCores = subjectCpuSeconds is { } known ? Math.Round(Math.Max(0, load.MachineBusySeconds - benchCpu - known) / options.DurationSeconds, 3) : null,
             BenchHeartbeatMaxLatenessMs = Ms(total.HeartbeatMaxLatenessMs),
             BenchReadDelayP50Ms = Percentile(merged.ReadDelay, 0.50),
             BenchReadDelayP99Ms = Percentile(merged.ReadDelay, 0.99),
