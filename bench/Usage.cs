@@ -24,6 +24,8 @@ internal static class Usage
           --clients-per-worker N     clients per worker process (default 10000, at most 19000)
           --read-interval-ms M       each worker reads its sockets every M ms (default 5; 0: as datagrams come);
                                      arrival times are the kernel's receive stamps either way, so batching costs no accuracy
+          --wait-quiet S             before the load, wait up to S seconds until other processes on the machine use
+                                     under 0.2 cores (default 0: do not wait); the report says how busy it was anyway
           --allow-non-loopback       permit target and bind addresses that are not loopback
           --self-check               measure against the reference pinger (bench/Reference) instead of a service,
                                      to see how much jitter the bench itself adds

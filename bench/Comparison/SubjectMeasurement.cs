@@ -22,6 +22,7 @@ internal sealed class SubjectMeasurement(BenchOptions options, ComparisonOptions
         var sampler = new ResourceSampler(deployment);
         await sampler.SampleIdleAsync(TimeSpan.FromSeconds(comparison.IdleSeconds), interrupted);
 
+        await QuietMachine.WaitAsync(options.WaitQuietSeconds, [.. deployment.Nodes.Select(node => node.Id)], output, interrupted);
         var result = await new LoadRun(options, output).RunAsync(deployment.Targets, sampler.SampleRunAsync, interrupted);
         // Read while the subject still runs: the drop counters live as long as its sockets.
         long socketDrops = UdpCounters.SocketDrops([.. deployment.Targets.Select(target => target.Port)]);

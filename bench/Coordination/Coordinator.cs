@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using TixTrigger.Bench.Comparison;
+using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Nodes;
 using TixTrigger.Bench.Options;
 using TixTrigger.Bench.Reporting;
@@ -16,6 +17,7 @@ internal sealed class Coordinator(BenchOptions options, TextWriter output)
         IReadOnlyList<IPEndPoint> targets = reference?.Targets ?? options.Targets;
         WriteHeader(targets, WorkerPlan.Split(options, targets).Count, reference is not null);
 
+        await QuietMachine.WaitAsync(options.WaitQuietSeconds, [.. reference?.Nodes.Select(node => node.Id) ?? []], output, interrupted);
         var sampler = reference is null ? null : new ResourceSampler(reference);
         var load = await new LoadRun(options, output).RunAsync(targets, sampler is null ? null : sampler.SampleRunAsync, interrupted);
         double? referenceCpu = reference is null ? null : sampler!.UsageOf(reference.Nodes[0]).CpuSeconds;

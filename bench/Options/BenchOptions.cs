@@ -40,6 +40,9 @@ internal sealed record BenchOptions
     /// </summary>
     public int ReadIntervalMs { get; init; } = 5;
 
+    /// <summary>Before the load, wait up to this long for other processes on the machine to go (nearly) idle; 0: do not wait.</summary>
+    public double WaitQuietSeconds { get; init; }
+
     public bool AllowNonLoopback { get; init; }
 
     /// <summary>Measure against a reference pinger inside the bench, to see how much jitter the bench itself adds.</summary>

@@ -56,6 +56,7 @@ internal static class OptionParser
                 case "--require-within": options = options with { RequireWithin = Number(name, Value()) }; break;
                 case "--clients-per-worker": options = options with { ClientsPerWorker = Integer(name, Value()) }; break;
                 case "--read-interval-ms": options = options with { ReadIntervalMs = Integer(name, Value()) }; break;
+                case "--wait-quiet": options = options with { WaitQuietSeconds = Number(name, Value()) }; break;
                 case "--allow-non-loopback": options = options with { AllowNonLoopback = true }; break;
                 case "--self-check": options = options with { SelfCheck = true }; break;
                 default: throw new FormatException($"unknown option '{args[i]}' (see --help)");

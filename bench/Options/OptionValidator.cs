@@ -19,6 +19,7 @@ internal static class OptionValidator
         if (options.HeartbeatSeconds < 0.05) return "--heartbeat-seconds must be at least 0.05";
         if (options.DurationSeconds is <= 0 or > 86_400) return "--duration must be above 0 and at most 86400 seconds";
         if (options.SpreadSeconds < 0 || options.SpreadSeconds >= options.DurationSeconds) return "--spread-seconds must be at least 0 and below --duration";
+        if (options.WaitQuietSeconds is < 0 or > 86_400) return "--wait-quiet takes seconds, from 0 (do not wait)";
         if (options.ReadIntervalMs is < 0 or > 100) return "--read-interval-ms must be between 0 and 100";
         if (options.RequireWithin is < 0 or > 1) return "--require-within is a fraction between 0 and 1";
         if (options.ExpirySeconds is { } expiry)
