@@ -35,7 +35,7 @@ internal sealed class LoadRun(BenchOptions options, TextWriter output)
         {
             var summaries = await fleet.CollectAsync(TimeSpan.FromSeconds(options.DurationSeconds) + StartLead + ReportLimitAfterRun, interrupted);
             await observing;
-            return new LoadResult(SummaryMerger.Merge(summaries), fleet.Count, machine.BusySeconds, machine.CoordinatorSeconds);
+            return new LoadResult(SummaryMerger.Merge(summaries), fleet.Count, machine.BusySeconds, machine.InterruptSeconds, machine.CoordinatorSeconds);
         }
         finally
         {

@@ -6,17 +6,23 @@ namespace TixTrigger.Bench.Coordination;
 /// <summary>Reads the machine's busy CPU and the coordinator's own at the start and the end of a run's window.</summary>
 internal sealed class MachineWindow
 {
+    /// <summary>Busy time in processes over the window, all cores.</summary>
     public double BusySeconds { get; private set; }
+
+    /// <summary>Time in interrupts over the window (mostly softirq: the kernel delivering loopback datagrams).</summary>
+    public double InterruptSeconds { get; private set; }
 
     public double CoordinatorSeconds { get; private set; }
 
     public async Task ObserveAsync(long start, long end, CancellationToken cancellation)
     {
         await DelayUntil(start, cancellation);
-        double busy = MachineCpu.BusySeconds();
+        var machine = MachineCpu.Read();
         var own = Process.GetCurrentProcess().TotalProcessorTime;
         await DelayUntil(end, cancellation);
-        BusySeconds = MachineCpu.BusySeconds() - busy;
+        var after = MachineCpu.Read();
+        BusySeconds = after.Processes - machine.Processes;
+        InterruptSeconds = after.Interrupts - machine.Interrupts;
         CoordinatorSeconds = (Process.GetCurrentProcess().TotalProcessorTime - own).TotalSeconds;
     }
 

@@ -9,27 +9,27 @@ namespace TixTrigger.Bench.Nodes;
 /// reference pingers in the same shape (one per UDP port the service would have). Ports are free
 /// ones, so a run never meets another service on this machine.
 /// </summary>
-internal sealed class SubjectLauncher(ComparisonOptions compare, double? expirySeconds, TextWriter output)
+internal sealed class SubjectLauncher(ComparisonOptions comparison, double? expirySeconds, TextWriter output)
 {
     private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(2);
     private const string ListeningText = "listening on udp";
 
-    private readonly ServiceBuild _build = new(compare.ServiceRoot);
+    private readonly ServiceBuild _build = new(comparison.ServiceRoot);
     private readonly string _clusterId = $"bench-{Environment.ProcessId}";
 
-    private CpuQuota? GatewayQuota => Quota(compare.GatewayCpuQuota);
+    private CpuQuota? GatewayQuota => Quota(comparison.GatewayCpuQuota);
 
-    private CpuQuota? SiloQuota => Quota(compare.SiloCpuQuota);
+    private CpuQuota? SiloQuota => Quota(comparison.SiloCpuQuota);
 
     private CpuQuota? Quota(double? cores) =>
-        cores is { } limit ? new CpuQuota(limit, (int)Math.Round(compare.CpuPeriodMs * 1000), compare.CgroupPrefix) : null;
+        cores is { } limit ? new CpuQuota(limit, (int)Math.Round(comparison.CpuPeriodMs * 1000), comparison.CgroupPrefix) : null;
 
     public async Task<Deployment> StartServiceAsync(string logDirectory, CancellationToken cancellation)
     {
         var deployment = new Deployment(logDirectory);
         try
         {
-            if (compare.Topology == Topology.Single) await StartSingleAsync(deployment, cancellation);
+            if (comparison.Topology == Topology.Single) await StartSingleAsync(deployment, cancellation);
             else await StartClusterAsync(deployment, cancellation);
             return deployment;
         }
@@ -42,7 +42,7 @@ internal sealed class SubjectLauncher(ComparisonOptions compare, double? expiryS
 
     /// <summary>As many reference pingers as the service has UDP ports, each with the gateway's CPU quota if there is one.</summary>
     public Task<Deployment> StartReferenceAsync(string logDirectory, CancellationToken cancellation) =>
-        StartReferenceAsync(logDirectory, IPAddress.Loopback, compare.Topology == Topology.Cluster ? compare.Gateways : 1, expirySeconds, GatewayQuota, cancellation);
+        StartReferenceAsync(logDirectory, IPAddress.Loopback, comparison.Topology == Topology.Cluster ? comparison.Gateways : 1, expirySeconds, GatewayQuota, cancellation);
 
     /// <summary>Reference pingers listening on <paramref name="host"/>, one port each.</summary>
     public static async Task<Deployment> StartReferenceAsync(string logDirectory, IPAddress host, int count, double? expirySeconds, CpuQuota? quota, CancellationToken cancellation)
@@ -80,7 +80,7 @@ internal sealed class SubjectLauncher(ComparisonOptions compare, double? expiryS
     private async Task StartClusterAsync(Deployment deployment, CancellationToken cancellation)
     {
         _build.Require(_build.Silo, _build.Gateway);
-        output.WriteLine($"starting the cluster: redis-server, {compare.Silos} silo(s), {compare.Gateways} gateway(s) from {compare.ServiceRoot} ...");
+        output.WriteLine($"starting the cluster: redis-server, {comparison.Silos} silo(s), {comparison.Gateways} gateway(s) from {comparison.ServiceRoot} ...");
         string redisPort = Port();
         // Append-only, as the README runs it: an Orleans cluster cannot rejoin a Redis that restarted empty.
         var redis = new NodeSpec("redis", NodeRole.Support, "redis-server",
@@ -95,12 +95,12 @@ internal sealed class SubjectLauncher(ComparisonOptions compare, double? expiryS
             ["SERVICE_ID"] = _clusterId,
             ["ADVERTISED_IP"] = "127.0.0.1",
         };
-        await Task.WhenAll(Enumerable.Range(0, compare.Silos).Select(async i =>
+        await Task.WhenAll(Enumerable.Range(0, comparison.Silos).Select(async i =>
         {
             var spec = NodeSpec.Dotnet($"silo-{i}", NodeRole.Service, _build.Silo, ServiceEnvironment(WithPorts(common)), "TixTrigger silo up");
             await (await deployment.StartAsync(spec, SiloQuota)).WaitReadyAsync(ReadyLimit, cancellation);
         }));
-        deployment.Targets.AddRange(await Task.WhenAll(Enumerable.Range(0, compare.Gateways).Select(i =>
+        deployment.Targets.AddRange(await Task.WhenAll(Enumerable.Range(0, comparison.Gateways).Select(i =>
         {
             var environment = WithPorts(common);
             environment["HOST"] = "127.0.0.1";
@@ -109,8 +109,8 @@ internal sealed class SubjectLauncher(ComparisonOptions compare, double? expiryS
             return StartUdpNodeAsync(deployment, spec, IPAddress.Loopback, GatewayQuota, cancellation);
         })));
         // A gateway listens before its Orleans client has connected and announced itself to its shards.
-        output.WriteLine($"gateways listening; giving them {compare.SettleSeconds:F0} s to connect ...");
-        await Task.Delay(TimeSpan.FromSeconds(compare.SettleSeconds), cancellation);
+        output.WriteLine($"gateways listening; giving them {comparison.SettleSeconds:F0} s to connect ...");
+        await Task.Delay(TimeSpan.FromSeconds(comparison.SettleSeconds), cancellation);
     }
 
     /// <summary>Starts a node that listens on a UDP port of its own; returns that port, the load's target.</summary>
@@ -123,7 +123,7 @@ internal sealed class SubjectLauncher(ComparisonOptions compare, double? expiryS
         return new IPEndPoint(host, int.Parse(port, CultureInfo.InvariantCulture));
     }
 
-    private Dictionary<string, string> WithPorts(Dictionary<string, string> common) => new(common)
+    private static Dictionary<string, string> WithPorts(Dictionary<string, string> common) => new(common)
     {
         ["ORLEANS_SILO_PORT"] = Port(),
         ["ORLEANS_GATEWAY_PORT"] = Port(),
@@ -132,7 +132,7 @@ internal sealed class SubjectLauncher(ComparisonOptions compare, double? expiryS
 
     private Dictionary<string, string> ServiceEnvironment(Dictionary<string, string> environment)
     {
-        foreach (var (name, value) in compare.ServiceEnvironment) environment[name] = value;
+        foreach (var (name, value) in comparison.ServiceEnvironment) environment[name] = value;
         return Expiry(environment, expirySeconds);
     }
 

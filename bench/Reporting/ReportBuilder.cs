@@ -62,6 +62,7 @@ internal static class ReportBuilder
             BenchCpuSeconds = Math.Round(total.CpuSeconds, 2),
             BenchRunCpuSeconds = Math.Round(total.RunCpuSeconds, 2),
             MachineBusyCores = Math.Round(load.MachineBusySeconds / options.DurationSeconds, 3),
+            MachineInterruptCores = Math.Round(load.MachineInterruptSeconds / options.DurationSeconds, 3),
             BenchCores = Math.Round(benchCpu / options.DurationSeconds, 3),
             SubjectCores = subjectCpuSeconds is { } subject ? Math.Round(subject / options.DurationSeconds, 3) : null,
             OtherCores = subjectCpuSeconds is { } known ? Math.Round(Math.Max(0, load.MachineBusySeconds - benchCpu - known) / options.DurationSeconds, 3) : null,
