@@ -29,6 +29,7 @@ internal sealed class ComparisonWriter(TextWriter output)
         Row("RSS per client", S(f => $"{f.RssPerClientKib:F2} KiB"), R(f => $"{f.RssPerClientKib:F2} KiB"), Ratio(ratios?.RssPerClient));
         Row("UDP RcvbufErrors / SndbufErrors", S(f => $"{f.UdpReceiveBufferErrors:N0} / {f.UdpSendBufferErrors:N0}"), R(f => $"{f.UdpReceiveBufferErrors:N0} / {f.UdpSendBufferErrors:N0}"), "");
         Row("  of which at its own sockets", S(f => $"{f.SocketDrops:N0}"), R(f => $"{f.SocketDrops:N0}"), "");
+        Row("  of which at the bench's sockets", S(f => $"{f.Load.BenchSocketDrops:N0}"), R(f => $"{f.Load.BenchSocketDrops:N0}"), "");
         Row("bench CPU during the load", S(Bench), R(Bench), "");
         Row("other processes on the machine", S(Others), R(Others), "");
         Row("softirq (loopback delivery)", S(f => $"{f.Load.MachineInterruptCores * 100:F0} % of a core"), R(f => $"{f.Load.MachineInterruptCores * 100:F0} % of a core"), "");

@@ -16,6 +16,9 @@ internal static unsafe partial class Libc
     /// <summary>SO_TIMESTAMPNS, which is also the control message type (SCM_TIMESTAMPNS) it produces.</summary>
     public const int SoTimestampNs = 35;
 
+    /// <summary>SO_RXQ_OVFL: each datagram carries the socket's count of datagrams dropped for a full buffer so far.</summary>
+    public const int SoRxqOvfl = 40;
+
     public const int EpollIn = 0x001;
     public const int EpollCtlAdd = 1;
     public const int EpollCloexec = 0x80000;

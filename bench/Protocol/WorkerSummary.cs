@@ -79,6 +79,9 @@ internal sealed record WorkerSummary
     /// <summary>From the kernel's receive stamp to the bench reading the datagram: what would have been measured as jitter without kernel stamps.</summary>
     public HistogramData ReadDelay { get; init; } = new();
 
+    /// <summary>Datagrams the kernel dropped at the bench's own client sockets (full receive buffers): the bench's losses, not the service's.</summary>
+    public long SocketDrops { get; init; }
+
     /// <summary>Datagrams without a kernel timestamp, stamped on reading instead (expected: none).</summary>
     public long Unstamped { get; init; }
 

@@ -115,6 +115,9 @@ internal sealed record BenchReport
 
     public required double? BenchReadDelayMaxMs { get; init; }
 
+    /// <summary>Datagrams the kernel dropped at the bench's client sockets (SO_RXQ_OVFL): pings lost by the bench, not the service.</summary>
+    public required long BenchSocketDrops { get; init; }
+
     /// <summary>Datagrams without a kernel stamp, stamped on reading instead (expected: none).</summary>
     public required long BenchUnstamped { get; init; }
 

@@ -70,6 +70,7 @@ internal static class ReportBuilder
             BenchReadDelayP50Ms = Percentile(merged.ReadDelay, 0.50),
             BenchReadDelayP99Ms = Percentile(merged.ReadDelay, 0.99),
             BenchReadDelayMaxMs = Percentile(merged.ReadDelay, 1),
+            BenchSocketDrops = total.SocketDrops,
             BenchUnstamped = total.Unstamped,
             BenchClockDriftMs = Math.Round(total.ClockDriftMs, 3),
             BenchGarbageCollections = total.GarbageCollections,

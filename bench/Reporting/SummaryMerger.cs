@@ -47,6 +47,7 @@ internal static class SummaryMerger
             MissedPingsExamples = Examples.Concat(parts.Select(part => part.MissedPingsExamples)),
             ByTarget = [.. Enumerable.Range(0, parts.Max(part => part.ByTarget.Length)).Select(target => TargetSummary.Sum(parts.Where(part => target < part.ByTarget.Length).Select(part => part.ByTarget[target])))],
             Unstamped = parts.Sum(part => part.Unstamped),
+            SocketDrops = parts.Sum(part => part.SocketDrops),
             ClockDriftMs = parts.Max(part => part.ClockDriftMs),
             CpuSeconds = parts.Sum(part => part.CpuSeconds),
             RunCpuSeconds = parts.Sum(part => part.RunCpuSeconds),

@@ -122,7 +122,9 @@ internal sealed unsafe class EpollReceiver : IDisposable
         nint length = Libc.recvmsg(client.Handle, _message, Libc.MsgDontWait);
         // EAGAIN (already read) or an ICMP error queued on the socket by an earlier heartbeat: no datagram.
         if (length < 0) return;
-        long arrival = KernelArrival() is { } stamped ? _clock.ToStopwatch(stamped) : StampedOnReading(now);
+        var (stamp, dropped) = ReadControl();
+        long arrival = stamp is { } stamped ? _clock.ToStopwatch(stamped) : StampedOnReading(now);
+        if (dropped is { } count) client.Dropped = count;
         _readDelay.Add(StopwatchTime.ToMs(now - arrival));
         client.Record(
             arrival,
@@ -137,22 +139,26 @@ internal sealed unsafe class EpollReceiver : IDisposable
         return now;
     }
 
-    /// <summary>The SCM_TIMESTAMPNS control message's time (CLOCK_REALTIME, ns), if there is one.</summary>
-    private long? KernelArrival()
+    /// <summary>
+    /// The control messages: SCM_TIMESTAMPNS's time (CLOCK_REALTIME, ns) and SO_RXQ_OVFL's count of
+    /// drops at the socket so far, each if present.
+    /// </summary>
+    private (long? Stamp, long? Dropped) ReadControl()
     {
+        long? stamp = null;
+        long? dropped = null;
         nuint offset = 0;
         nuint total = _message->ControlLength;
         while (offset + ControlHeader.DataOffset <= total)
         {
             var header = (ControlHeader*)(_control + offset);
-            if (header->Length < ControlHeader.DataOffset) return null;
-            if (header->Level == Libc.SolSocket && header->Type == Libc.SoTimestampNs)
-            {
-                return ((TimeSpec*)(_control + offset + ControlHeader.DataOffset))->TotalNanoseconds;
-            }
+            if (header->Length < ControlHeader.DataOffset) break;
+            byte* data = _control + offset + ControlHeader.DataOffset;
+            if (header->Level == Libc.SolSocket && header->Type == Libc.SoTimestampNs) stamp = ((TimeSpec*)data)->TotalNanoseconds;
+            else if (header->Level == Libc.SolSocket && header->Type == Libc.SoRxqOvfl) dropped = *(uint*)data;
             offset += (header->Length + 7) & ~(nuint)7;
         }
-        return null;
+        return (stamp, dropped);
     }
 
     public void Dispose()

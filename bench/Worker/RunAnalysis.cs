@@ -72,6 +72,7 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
             ByTarget = [.. _byTarget.Select(target => target.ToSummary())],
             ReadDelay = receiver.ReadDelay.ToData(),
             Unstamped = receiver.Unstamped,
+            SocketDrops = clients.Sum(client => client.Dropped),
             ClockDriftMs = receiver.ClockDriftMs,
             CpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
             RunCpuSeconds = runCpu.TotalSeconds,

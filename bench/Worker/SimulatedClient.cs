@@ -32,6 +32,8 @@ internal sealed class SimulatedClient : IDisposable
             // The kernel stamps each datagram as it is queued to the socket: the arrival time no
             // longer depends on when the bench, sharing the cores with the service, gets to read it.
             _socket.SetRawSocketOption(Libc.SolSocket, Libc.SoTimestampNs, BitConverter.GetBytes(1));
+            // And the socket's drop count, so drops at the bench's own sockets can be told from the service's.
+            _socket.SetRawSocketOption(Libc.SolSocket, Libc.SoRxqOvfl, BitConverter.GetBytes(1));
         }
         catch
         {
@@ -64,6 +66,9 @@ internal sealed class SimulatedClient : IDisposable
     public AnomalyLog WrongBytes { get; } = new();
 
     public string Description => $"client {Spec.Index} {Local} to {Spec.Target}";
+
+    /// <summary>Datagrams the kernel dropped at this socket for a full receive buffer, as of the last one received.</summary>
+    public long Dropped { get; set; }
 
     public bool TrySendHeartbeat()
     {
