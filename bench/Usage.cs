@@ -18,7 +18,7 @@ internal static class Usage
           --stop-half-after S        after S seconds half of the clients stop heartbeating (needs --expiry)
           --expiry E                 the service's CLIENT_EXPIRATION_SECONDS (with --compare: sets it)
           --bind ADDR[,ADDR...]      local addresses for the client sockets (default: loopback of the target's family;
-                                     with --compare, 127.0.1.1, .2, ... with at most 4,000 clients each);
+                                     with --compare and --self-check, 127.0.1.1, .2, ... with at most 4,000 clients each);
                                      several spread the clients, e.g. to stay under the service's MAX_CLIENTS_PER_IP
           --require-within F         pass only if this fraction of intervals is within 1000 ± 50 ms (default 0.99)
           --clients-per-worker N     clients per worker process (default 10000, at most 19000)

@@ -6,10 +6,10 @@ namespace TixTrigger.Bench.Coordination;
 /// <summary>Reads the machine's busy CPU and the coordinator's own at the start and the end of a run's window.</summary>
 internal sealed class MachineWindow
 {
-    /// <summary>Busy time in processes over the window, all cores.</summary>
+    /// <summary>Busy time over the window, all cores, interrupts included.</summary>
     public double BusySeconds { get; private set; }
 
-    /// <summary>Time in interrupts over the window (mostly softirq: the kernel delivering loopback datagrams).</summary>
+    /// <summary>The part of it in interrupts (mostly softirq: the kernel delivering loopback datagrams).</summary>
     public double InterruptSeconds { get; private set; }
 
     public double CoordinatorSeconds { get; private set; }
@@ -21,7 +21,7 @@ internal sealed class MachineWindow
         var own = Process.GetCurrentProcess().TotalProcessorTime;
         await DelayUntil(end, cancellation);
         var after = MachineCpu.Read();
-        BusySeconds = after.Processes - machine.Processes;
+        BusySeconds = after.Busy - machine.Busy;
         InterruptSeconds = after.Interrupts - machine.Interrupts;
         CoordinatorSeconds = (Process.GetCurrentProcess().TotalProcessorTime - own).TotalSeconds;
     }

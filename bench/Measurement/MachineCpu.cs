@@ -11,19 +11,22 @@ internal static class MachineCpu
 {
     private static readonly double ClockTicksPerSecond = Math.Max(1, Native.Libc.sysconf(Native.Libc.ScClockTicks));
 
-    /// <summary>Time spent in processes (user + nice + system + steal), in seconds summed over the cores: what processes' utime + stime add up to.</summary>
-    public static double BusySeconds() => Read().Processes;
+    /// <summary>Everything but idle and iowait, in seconds summed over the cores.</summary>
+    public static double BusySeconds() => Read().Busy;
 
     /// <summary>
-    /// Both kinds of busy time: in processes, and in interrupts (irq + softirq). Loopback delivery of
-    /// every ping and heartbeat runs as softirq, which no process's utime or stime includes.
+    /// All busy time (user + nice + system + irq + softirq + steal), and the interrupt part of it.
+    /// Loopback delivery of every ping and heartbeat runs as softirq. With this kernel's tick-based
+    /// accounting (no CONFIG_IRQ_TIME_ACCOUNTING) a softirq tick also counts in the stime of the
+    /// process it interrupted, mostly the sender, so processes' CPU adds up to the busy time, softirq included.
     /// </summary>
-    public static (double Processes, double Interrupts) Read()
+    public static (double Busy, double Interrupts) Read()
     {
         string first = File.ReadLines("/proc/stat").First();
         long[] ticks = [.. first.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(field => long.Parse(field, CultureInfo.InvariantCulture))];
         // Fields: user nice system idle iowait irq softirq steal guest guest_nice (guest time is already in user).
-        long processes = ticks[0] + ticks[1] + ticks[2] + (ticks.Length > 7 ? ticks[7] : 0);
-        return (processes / ClockTicksPerSecond, (ticks[5] + ticks[6]) / ClockTicksPerSecond);
+        long interrupts = ticks[5] + ticks[6];
+        long busy = ticks[0] + ticks[1] + ticks[2] + interrupts + (ticks.Length > 7 ? ticks[7] : 0);
+        return (busy / ClockTicksPerSecond, interrupts / ClockTicksPerSecond);
     }
 }

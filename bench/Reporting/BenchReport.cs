@@ -91,10 +91,10 @@ internal sealed record BenchReport
     /// <summary>The workers' CPU from the start of the run to its end, in seconds: the bench's share of the cores while measuring.</summary>
     public required double BenchRunCpuSeconds { get; init; }
 
-    /// <summary>The whole machine's CPU busy in processes during the run, in cores (2 = both cores busy all the time).</summary>
+    /// <summary>The whole machine's busy CPU during the run, in cores (2 = both cores busy all the time).</summary>
     public required double MachineBusyCores { get; init; }
 
-    /// <summary>CPU in interrupts (softirq: mostly the kernel delivering the run's loopback datagrams), in no process's figure.</summary>
+    /// <summary>Of that, interrupts (softirq: mostly the kernel delivering the run's loopback datagrams, counted in the interrupted process's CPU too).</summary>
     public required double MachineInterruptCores { get; init; }
 
     /// <summary>The bench's share of it: workers and coordinator.</summary>
