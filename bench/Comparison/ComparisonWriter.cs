@@ -32,7 +32,7 @@ internal sealed class ComparisonWriter(TextWriter output)
         Row("  of which at the bench's sockets", S(f => $"{f.Load.BenchSocketDrops:N0}"), R(f => $"{f.Load.BenchSocketDrops:N0}"), "");
         Row("bench CPU during the load", S(Bench), R(Bench), "");
         Row("other processes on the machine", S(Others), R(Others), "");
-        Row("softirq, all processes (in their CPU)", S(f => $"{f.Load.MachineInterruptCores * 100:F0} % of a core"), R(f => $"{f.Load.MachineInterruptCores * 100:F0} % of a core"), "");
+        Row("softirq (in processes' CPU)", S(f => $"{f.Load.MachineInterruptCores * 100:F0} % of a core"), R(f => $"{f.Load.MachineInterruptCores * 100:F0} % of a core"), "");
         Row("bench read delay p99 / max", S(f => $"{f.Load.BenchReadDelayP99Ms:F1} / {f.Load.BenchReadDelayMaxMs:F1} ms"), R(f => $"{f.Load.BenchReadDelayP99Ms:F1} / {f.Load.BenchReadDelayMaxMs:F1} ms"), "");
         if (reference?.PingerMaxLatenessMs is { } lateness) Row("reference's worst slot lateness", "", $"{lateness:F1} ms", "");
 

@@ -36,7 +36,7 @@ internal static class OptionParser
         {
             (string name, string? inlineValue) = Split(args[i]);
             string Value() => inlineValue ?? (i + 1 < args.Count ? args[++i] : throw new FormatException($"{name} needs a value"));
-            if (ComparisonOption(name, Value, ref comparison, serviceEnvironment, ref serviceRoot))
+            if (ComparisonOptionParser.TryApply(name, Value, ref comparison, serviceEnvironment, ref serviceRoot))
             {
                 comparisonOnly ??= name;
                 continue;
@@ -73,40 +73,7 @@ internal static class OptionParser
         };
     }
 
-    /// <summary>The options that only mean something with --compare; false for any other.</summary>
-    private static bool ComparisonOption(string name, Func<string> value, ref ComparisonOptions comparison, Dictionary<string, string> environment, ref string? serviceRoot)
-    {
-        var limits = comparison.Thresholds;
-        switch (name)
-        {
-            case "--service-root": serviceRoot = value(); break;
-            case "--only": comparison = comparison with { Subjects = Enum<Subjects>(name, value()) }; break;
-            case "--gateways": comparison = comparison with { Gateways = Integer(name, value()) }; break;
-            case "--silos": comparison = comparison with { Silos = Integer(name, value()) }; break;
-            case "--gateway-cpu-quota": comparison = comparison with { GatewayCpuQuota = Number(name, value()) }; break;
-            case "--silo-cpu-quota": comparison = comparison with { SiloCpuQuota = Number(name, value()) }; break;
-            case "--cpu-period-ms": comparison = comparison with { CpuPeriodMs = Number(name, value()) }; break;
-            case "--cgroup-prefix": comparison = comparison with { CgroupPrefix = value() }; break;
-            case "--idle-seconds": comparison = comparison with { IdleSeconds = Number(name, value()) }; break;
-            case "--settle-seconds": comparison = comparison with { SettleSeconds = Number(name, value()) }; break;
-            case "--log-dir": comparison = comparison with { LogDirectory = Path.GetFullPath(value()) }; break;
-            case "--service-env":
-                string setting = value();
-                int equals = setting.IndexOf('=');
-                if (equals < 1) throw new FormatException($"--service-env takes NAME=VALUE, not '{setting}'");
-                environment[setting[..equals]] = setting[(equals + 1)..];
-                break;
-            case "--require-on-time": comparison = comparison with { Thresholds = limits with { OnTime = Number(name, value()) } }; break;
-            case "--max-missed": comparison = comparison with { Thresholds = limits with { MissedClients = Integer(name, value()) } }; break;
-            case "--max-first-ping-p99-ms": comparison = comparison with { Thresholds = limits with { FirstPingP99Ms = Number(name, value()) } }; break;
-            case "--max-cpu-ratio": comparison = comparison with { Thresholds = limits with { CpuRatio = Number(name, value()) } }; break;
-            case "--max-rss-per-client-kib": comparison = comparison with { Thresholds = limits with { RssPerClientKib = Number(name, value()) } }; break;
-            default: return false;
-        }
-        return true;
-    }
-
-    private static T Enum<T>(string name, string text) where T : struct, System.Enum =>
+    public static T Enum<T>(string name, string text) where T : struct, System.Enum =>
         System.Enum.TryParse(text, ignoreCase: true, out T value) && System.Enum.IsDefined(value)
             ? value
             : throw new FormatException($"{name} takes one of {string.Join(", ", System.Enum.GetNames<T>().Select(option => option.ToLowerInvariant()))}, not '{text}'");
@@ -117,12 +84,12 @@ internal static class OptionParser
         return equals > 0 && arg.StartsWith("--", StringComparison.Ordinal) ? (arg[..equals], arg[(equals + 1)..]) : (arg, null);
     }
 
-    private static int Integer(string name, string text) =>
+    public static int Integer(string name, string text) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
             ? value
             : throw new FormatException($"{name} takes a whole number, not '{text}'");
 
-    private static double Number(string name, string text) =>
+    public static double Number(string name, string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
             ? value
             : throw new FormatException($"{name} takes a number, not '{text}'");
