@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net.Sockets;
 using TixTrigger.Bench;
+using TixTrigger.Bench.Comparison;
 using TixTrigger.Bench.Coordination;
+using TixTrigger.Bench.Nodes;
 using TixTrigger.Bench.Options;
 using TixTrigger.Bench.Worker;
 
@@ -16,7 +18,9 @@ if (args is [WorkerCommand.WorkerFlag])
     }
     catch (SocketException socketError)
     {
-        Console.Error.WriteLine($"cannot open the clients' sockets: {socketError.Message} (a smaller --clients-per-worker may help)");
+        Console.Error.WriteLine(socketError.SocketErrorCode == SocketError.AddressAlreadyInUse
+            ? $"cannot open the clients' sockets: {socketError.Message} (one address has about 28,000 ephemeral ports; spread the clients with --bind 127.0.1.1,127.0.1.2,...)"
+            : $"cannot open the clients' sockets: {socketError.Message} (a smaller --clients-per-worker may help)");
         return ExitCodes.CouldNotMeasure;
     }
 }
@@ -37,14 +41,16 @@ if (!OptionParser.TryParse(args, out var options, out string? error))
 using var signals = new InterruptSignals();
 try
 {
-    return await new Coordinator(options, Console.Out).RunAsync(signals.Token);
+    return options.Comparison is null
+        ? await new Coordinator(options.SelfCheck ? SourceAddresses.Spread(options) : options, Console.Out).RunAsync(signals.Token)
+        : await new CompareRunner(options, Console.Out).RunAsync(signals.Token);
 }
 catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
 {
-    Console.Error.WriteLine("bench: interrupted; workers stopped");
+    Console.Error.WriteLine("bench: interrupted; workers and nodes stopped");
     return ExitCodes.Interrupted;
 }
-catch (WorkerFailedException failure)
+catch (Exception failure) when (failure is WorkerFailedException or NodeFailedException)
 {
     Console.Error.WriteLine($"bench: {failure.Message}");
     return ExitCodes.CouldNotMeasure;

@@ -27,6 +27,7 @@ internal static class WorkerPlan
                 SpreadSeconds = options.SpreadSeconds,
                 StopHalfAfterSeconds = options.StopHalfAfterSeconds,
                 ExpirySeconds = options.ExpirySeconds,
+                ReadIntervalMs = options.ReadIntervalMs,
             };
         }).ToArray();
     }

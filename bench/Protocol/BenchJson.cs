@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TixTrigger.Bench.Comparison;
 using TixTrigger.Bench.Reporting;
 
 namespace TixTrigger.Bench.Protocol;
@@ -10,6 +11,7 @@ namespace TixTrigger.Bench.Protocol;
 [JsonSerializable(typeof(WorkerAssignment))]
 [JsonSerializable(typeof(WorkerSummary))]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(ComparisonReport))]
 internal sealed partial class BenchJson : JsonSerializerContext
 {
     /// <summary>For the report line, which people read too: keeps "±" as it is rather than "\u00B1".</summary>

@@ -28,4 +28,7 @@ internal sealed record WorkerAssignment
     public double? StopHalfAfterSeconds { get; init; }
 
     public double? ExpirySeconds { get; init; }
+
+    /// <summary>How long the receiver lets datagrams gather between reads; arrival times are the kernel's either way.</summary>
+    public int ReadIntervalMs { get; init; }
 }

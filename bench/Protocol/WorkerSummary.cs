@@ -68,7 +68,30 @@ internal sealed record WorkerSummary
 
     public List<string> PingedLateExamples { get; init; } = [];
 
+    /// <summary>Clients that went more than 1.5 s without a ping while the service owed them pings (after their first one).</summary>
+    public int ClientsWithMissedPings { get; init; }
+
+    public List<string> MissedPingsExamples { get; init; } = [];
+
+    /// <summary>The same counts per target, in the order of the assignment's targets: how each gateway did.</summary>
+    public TargetSummary[] ByTarget { get; init; } = [];
+
+    /// <summary>From the kernel's receive stamp to the bench reading the datagram: what would have been measured as jitter without kernel stamps.</summary>
+    public HistogramData ReadDelay { get; init; } = new();
+
+    /// <summary>Datagrams the kernel dropped at the bench's own client sockets (full receive buffers): the bench's losses, not the service's.</summary>
+    public long SocketDrops { get; init; }
+
+    /// <summary>Datagrams without a kernel timestamp, stamped on reading instead (expected: none).</summary>
+    public long Unstamped { get; init; }
+
+    /// <summary>How far the offset between CLOCK_REALTIME (kernel stamps) and the monotonic clock moved during the run.</summary>
+    public double ClockDriftMs { get; init; }
+
     public double CpuSeconds { get; init; }
+
+    /// <summary>CPU used from the start of the run to its end (without opening the sockets and analysing).</summary>
+    public double RunCpuSeconds { get; init; }
 
     public int GarbageCollections { get; init; }
 }

@@ -58,6 +58,12 @@ internal sealed record BenchReport
 
     public required int ClientsEndedEarly { get; init; }
 
+    /// <summary>Clients that went more than 1.5 s without a ping while they were owed pings: each missed at least one.</summary>
+    public required int ClientsWithMissedPings { get; init; }
+
+    /// <summary>Per target, in the order given; only when there are several.</summary>
+    public required IReadOnlyList<TargetReport> ByTarget { get; init; }
+
     public required long PingsReceived { get; init; }
 
     public required long DatagramsBeforeFirstHeartbeat { get; init; }
@@ -82,7 +88,41 @@ internal sealed record BenchReport
 
     public required double BenchCpuSeconds { get; init; }
 
+    /// <summary>The workers' CPU from the start of the run to its end, in seconds: the bench's share of the cores while measuring.</summary>
+    public required double BenchRunCpuSeconds { get; init; }
+
+    /// <summary>The whole machine's busy CPU during the run, in cores (2 = both cores busy all the time).</summary>
+    public required double MachineBusyCores { get; init; }
+
+    /// <summary>Of that, interrupts (softirq: mostly the kernel delivering the run's loopback datagrams, counted in the interrupted process's CPU too).</summary>
+    public required double MachineInterruptCores { get; init; }
+
+    /// <summary>The bench's share of it: workers and coordinator.</summary>
+    public required double BenchCores { get; init; }
+
+    /// <summary>The measured subject's share, when the bench started it (self-check, compare).</summary>
+    public required double? SubjectCores { get; init; }
+
+    /// <summary>What neither the bench nor the subject used: other people's builds and tests on a shared box.</summary>
+    public required double? OtherCores { get; init; }
+
     public required double BenchHeartbeatMaxLatenessMs { get; init; }
+
+    /// <summary>From the kernel's receive stamp to the bench reading a datagram (p50/p99/max): kept out of every figure above by the kernel stamps.</summary>
+    public required double? BenchReadDelayP50Ms { get; init; }
+
+    public required double? BenchReadDelayP99Ms { get; init; }
+
+    public required double? BenchReadDelayMaxMs { get; init; }
+
+    /// <summary>Datagrams the kernel dropped at the bench's client sockets (SO_RXQ_OVFL): pings lost by the bench, not the service.</summary>
+    public required long BenchSocketDrops { get; init; }
+
+    /// <summary>Datagrams without a kernel stamp, stamped on reading instead (expected: none).</summary>
+    public required long BenchUnstamped { get; init; }
+
+    /// <summary>How far the real-time clock moved against the monotonic one during the run (NTP); the stamps are corrected for it.</summary>
+    public required double BenchClockDriftMs { get; init; }
 
     /// <summary>Garbage collections in all workers together; each one could pause the receive path.</summary>
     public required int BenchGarbageCollections { get; init; }

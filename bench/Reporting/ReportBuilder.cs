@@ -1,3 +1,4 @@
+using TixTrigger.Bench.Coordination;
 using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Options;
 
@@ -6,9 +7,13 @@ namespace TixTrigger.Bench.Reporting;
 /// <summary>Reduces the merged summary to the report's figures and passes judgement on them.</summary>
 internal static class ReportBuilder
 {
-    public static BenchReport Build(BenchOptions options, IReadOnlyList<string> targets, int workers, MergedSummary merged, double? pingerLatenessMs)
+    /// <param name="subjectCpuSeconds">The measured subject's CPU over the run, when the bench started it itself (self-check, compare).</param>
+    public static BenchReport Build(BenchOptions options, IReadOnlyList<string> targets, LoadResult load, double? pingerLatenessMs, double? subjectCpuSeconds)
     {
+        var merged = load.Merged;
+        int workers = load.Workers;
         var total = merged.Total;
+        double benchCpu = total.RunCpuSeconds + load.CoordinatorCpuSeconds;
         var report = new BenchReport
         {
             Clients = total.Clients,
@@ -34,6 +39,17 @@ internal static class ReportBuilder
             WrongBytes = total.WrongBytes,
             ClientsWithoutPings = total.ClientsWithoutPings,
             ClientsEndedEarly = total.ClientsEndedEarly,
+            ClientsWithMissedPings = total.ClientsWithMissedPings,
+            ByTarget = targets.Count < 2 ? [] : [.. total.ByTarget.Select((target, i) => new TargetReport
+            {
+                Target = targets[i],
+                Clients = target.Clients,
+                PingsReceived = target.PingsReceived,
+                Intervals = target.Intervals,
+                WithinToleranceFraction = target.Intervals == 0 ? 0 : (double)target.IntervalsWithinTolerance / target.Intervals,
+                ClientsWithMissedPings = target.ClientsWithMissedPings,
+                ClientsWithoutPings = target.ClientsWithoutPings,
+            })],
             PingsReceived = total.PingsReceived,
             DatagramsBeforeFirstHeartbeat = total.DatagramsBeforeFirstHeartbeat,
             HeartbeatsSent = total.HeartbeatsSent,
@@ -44,7 +60,19 @@ internal static class ReportBuilder
             StoppedLastPingVsDeadlineMaxMs = total.StoppedLastPingVsDeadlineMaxMs is { } latest ? Ms(latest) : null,
             StoppedClientsPingedLate = options.StopsHalf ? total.StoppedClientsPingedLate : null,
             BenchCpuSeconds = Math.Round(total.CpuSeconds, 2),
+            BenchRunCpuSeconds = Math.Round(total.RunCpuSeconds, 2),
+            MachineBusyCores = Math.Round(load.MachineBusySeconds / options.DurationSeconds, 3),
+            MachineInterruptCores = Math.Round(load.MachineInterruptSeconds / options.DurationSeconds, 3),
+            BenchCores = Math.Round(benchCpu / options.DurationSeconds, 3),
+            SubjectCores = subjectCpuSeconds is { } subject ? Math.Round(subject / options.DurationSeconds, 3) : null,
+            OtherCores = subjectCpuSeconds is { } known ? Math.Round(Math.Max(0, load.MachineBusySeconds - benchCpu - known) / options.DurationSeconds, 3) : null,
             BenchHeartbeatMaxLatenessMs = Ms(total.HeartbeatMaxLatenessMs),
+            BenchReadDelayP50Ms = Percentile(merged.ReadDelay, 0.50),
+            BenchReadDelayP99Ms = Percentile(merged.ReadDelay, 0.99),
+            BenchReadDelayMaxMs = Percentile(merged.ReadDelay, 1),
+            BenchSocketDrops = total.SocketDrops,
+            BenchUnstamped = total.Unstamped,
+            BenchClockDriftMs = Math.Round(total.ClockDriftMs, 3),
             BenchGarbageCollections = total.GarbageCollections,
             ReferencePingerMaxLatenessMs = pingerLatenessMs is { } pinger ? Ms(pinger) : null,
         };

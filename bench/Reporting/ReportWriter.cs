@@ -20,6 +20,11 @@ internal sealed class ReportWriter(TextWriter output)
         Line("wrong bytes", $"{report.WrongBytes}", examples.WrongBytesExamples);
         Line("clients without pings", $"{report.ClientsWithoutPings}", examples.ClientsWithoutPingsExamples);
         Line("clients whose pings ended early", $"{report.ClientsEndedEarly}", examples.ClientsEndedEarlyExamples);
+        Line($"clients with a gap over {Tolerances.StopGraceMs / 1000} s", $"{report.ClientsWithMissedPings} (missed pings)", examples.MissedPingsExamples);
+        foreach (var target in report.ByTarget)
+        {
+            Line($"  via {target.Target}", $"{target.Clients} clients, {target.WithinToleranceFraction:P2} of {target.Intervals} within ± {Tolerances.IntervalToleranceMs} ms, {target.ClientsWithMissedPings} with missed pings, {target.ClientsWithoutPings} without pings");
+        }
         Line("pings received", $"{report.PingsReceived}");
         Line("before a client's first heartbeat", $"{report.DatagramsBeforeFirstHeartbeat} datagrams, ignored (meant for an earlier user of the port)");
         Line("heartbeats sent", $"{report.HeartbeatsSent} ({report.HeartbeatSendErrors} send errors)");
@@ -33,7 +38,13 @@ internal sealed class ReportWriter(TextWriter output)
             }
             Line($"  pinged after deadline + {Tolerances.StopGraceMs / 1000} s", $"{report.StoppedClientsPingedLate}", examples.PingedLateExamples);
         }
-        Line("bench cpu / GCs / heartbeat lateness", $"{report.BenchCpuSeconds:F1} s / {report.BenchGarbageCollections} / {report.BenchHeartbeatMaxLatenessMs:F1} ms max");
+        Line("bench cpu / GCs / heartbeat lateness", $"{report.BenchCpuSeconds:F1} s ({report.BenchRunCpuSeconds:F1} s during the run: {report.BenchRunCpuSeconds / report.DurationSeconds:P0} of a core) / {report.BenchGarbageCollections} / {report.BenchHeartbeatMaxLatenessMs:F1} ms max");
+        Line("machine during the run", report.OtherCores is { } others
+            ? $"{report.MachineBusyCores:F2} cores busy: bench {report.BenchCores:F2}, {(report.ReferencePingerMaxLatenessMs is null ? "subject" : "reference pinger")} {report.SubjectCores:F2}, other processes {others:F2} (softirq {report.MachineInterruptCores:F2} of it all)"
+            : $"{report.MachineBusyCores:F2} cores busy, of which the bench {report.BenchCores:F2} (the rest: the service and anything else; softirq {report.MachineInterruptCores:F2} of it all)");
+        Line("bench read delay p50/p99/max", $"{Figures(report.BenchReadDelayP50Ms, report.BenchReadDelayP99Ms, report.BenchReadDelayMaxMs)} (kernel stamp to read; not in the figures above)");
+        if (report.BenchSocketDrops > 0) Line("dropped at the bench's sockets", $"{report.BenchSocketDrops} datagrams (full receive buffers: the bench's loss, not the service's)");
+        if (report.BenchUnstamped > 0 || report.BenchClockDriftMs > 1) Line("bench clock", $"{report.BenchUnstamped} datagrams without a kernel stamp; real-time clock moved {report.BenchClockDriftMs:F3} ms");
         if (report.ReferencePingerMaxLatenessMs is { } pinger) Line("reference pinger lateness", $"{pinger:F1} ms max");
 
         output.WriteLine(report.Pass ? "PASS" : "FAIL");

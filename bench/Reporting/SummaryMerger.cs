@@ -10,10 +10,12 @@ internal static class SummaryMerger
     {
         var intervals = new Histogram();
         var firstPing = new Histogram();
+        var readDelay = new Histogram();
         foreach (var part in parts)
         {
             intervals.Add(part.Intervals);
             firstPing.Add(part.FirstPing);
+            readDelay.Add(part.ReadDelay);
         }
         var longestGap = parts.MaxBy(part => part.LongestGapMs);
         var total = new WorkerSummary
@@ -41,10 +43,17 @@ internal static class SummaryMerger
             StoppedLastPingVsDeadlineMaxMs = parts.Max(part => part.StoppedLastPingVsDeadlineMaxMs),
             StoppedClientsPingedLate = parts.Sum(part => part.StoppedClientsPingedLate),
             PingedLateExamples = Examples.Concat(parts.Select(part => part.PingedLateExamples)),
+            ClientsWithMissedPings = parts.Sum(part => part.ClientsWithMissedPings),
+            MissedPingsExamples = Examples.Concat(parts.Select(part => part.MissedPingsExamples)),
+            ByTarget = [.. Enumerable.Range(0, parts.Max(part => part.ByTarget.Length)).Select(target => TargetSummary.Sum(parts.Where(part => target < part.ByTarget.Length).Select(part => part.ByTarget[target])))],
+            Unstamped = parts.Sum(part => part.Unstamped),
+            SocketDrops = parts.Sum(part => part.SocketDrops),
+            ClockDriftMs = parts.Max(part => part.ClockDriftMs),
             CpuSeconds = parts.Sum(part => part.CpuSeconds),
+            RunCpuSeconds = parts.Sum(part => part.RunCpuSeconds),
             GarbageCollections = parts.Sum(part => part.GarbageCollections),
         };
-        return new MergedSummary(total, intervals, firstPing);
+        return new MergedSummary(total, intervals, firstPing, readDelay);
     }
 
     private static long[] AddUp(IEnumerable<long[]> series)

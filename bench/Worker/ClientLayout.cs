@@ -22,6 +22,8 @@ internal sealed class ClientLayout
         _bindsByFamily = assignment.BindAddresses.Select(IPAddress.Parse).ToLookup(address => address.AddressFamily);
     }
 
+    public int TargetCount => _targets.Length;
+
     public IEnumerable<ClientSpec> Clients =>
         Enumerable.Range(_assignment.FirstClient, _assignment.ClientCount).Select(Describe);
 
@@ -35,7 +37,7 @@ internal sealed class ClientLayout
         var bind = binds.Length == 0 ? LoopbackOf(target) : binds[round % binds.Length];
         bool stops = _assignment.StopHalfAfterSeconds is not null && round / Math.Max(1, binds.Length) % 2 == 1;
         long offset = StopwatchTime.FromSeconds(_assignment.SpreadSeconds * index / _assignment.TotalClients);
-        return new ClientSpec(index, target, bind, offset, stops);
+        return new ClientSpec(index, index % _targets.Length, target, bind, offset, stops);
     }
 
     private static IPAddress LoopbackOf(IPEndPoint target) =>

@@ -9,7 +9,7 @@ namespace TixTrigger.Bench.Worker;
 /// not while receiving, so that measuring costs the receive path nothing and a stopped client's
 /// deadline is known for certain (its last heartbeat is final by then).
 /// </summary>
-internal sealed class RunAnalysis(RunWindow window)
+internal sealed class RunAnalysis(RunWindow window, int targetCount)
 {
     private static readonly long GraceTicks = StopwatchTime.FromSeconds(Tolerances.StopGraceMs / 1000);
 
@@ -21,6 +21,8 @@ internal sealed class RunAnalysis(RunWindow window)
     private readonly List<string> _withoutPingsExamples = [];
     private readonly List<string> _endedEarlyExamples = [];
     private readonly List<string> _pingedLateExamples = [];
+    private readonly List<string> _missedExamples = [];
+    private readonly TargetTally[] _byTarget = [.. Enumerable.Range(0, targetCount).Select(_ => new TargetTally())];
     private long _onTime;
     private long _pings;
     private long _beforeFirstHeartbeat;
@@ -35,7 +37,7 @@ internal sealed class RunAnalysis(RunWindow window)
     private long _longestGap;
     private string? _longestGapClient;
 
-    public WorkerSummary Summarize(IReadOnlyList<SimulatedClient> clients, HeartbeatSender heartbeats)
+    public WorkerSummary Summarize(IReadOnlyList<SimulatedClient> clients, HeartbeatSender heartbeats, EpollReceiver receiver, TimeSpan runCpu)
     {
         foreach (var client in clients) Analyze(client);
         return new WorkerSummary
@@ -65,19 +67,29 @@ internal sealed class RunAnalysis(RunWindow window)
             StoppedLastPingVsDeadlineMaxMs = _lastPingOffsetMax is { } latest ? StopwatchTime.ToMs(latest) : null,
             StoppedClientsPingedLate = _pingedLate,
             PingedLateExamples = _pingedLateExamples,
+            ClientsWithMissedPings = _byTarget.Sum(target => target.Missed),
+            MissedPingsExamples = _missedExamples,
+            ByTarget = [.. _byTarget.Select(target => target.ToSummary())],
+            ReadDelay = receiver.ReadDelay.ToData(),
+            Unstamped = receiver.Unstamped,
+            SocketDrops = clients.Sum(client => client.Dropped),
+            ClockDriftMs = receiver.ClockDriftMs,
             CpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+            RunCpuSeconds = runCpu.TotalSeconds,
             GarbageCollections = GC.CollectionCount(0),
         };
     }
 
     private void Analyze(SimulatedClient client)
     {
+        var tally = _byTarget[client.Spec.TargetIndex];
+        tally.Clients++;
         var heartbeats = client.Heartbeats.Times;
         long firstHeartbeat = heartbeats.IsEmpty ? long.MaxValue : heartbeats[0];
         CountMisdirected(client, firstHeartbeat);
         if (heartbeats.IsEmpty)
         {
-            NoteWithoutPings(client);
+            NoteWithoutPings(client, tally);
             return;
         }
         long? deadline = client.Spec.StopsHeartbeating && window.Expiry is { } expiry ? heartbeats[^1] + expiry : null;
@@ -98,6 +110,7 @@ internal sealed class RunAnalysis(RunWindow window)
                 continue;
             }
             _pings++;
+            tally.Pings++;
             lastPing = arrival;
             if (first is null)
             {
@@ -106,14 +119,14 @@ internal sealed class RunAnalysis(RunWindow window)
             }
             if (arrival <= aliveUntil)
             {
-                if (previous is { } before) gap = Math.Max(gap, CountInterval(arrival - before, arrival));
+                if (previous is { } before) gap = Math.Max(gap, CountInterval(arrival - before, arrival, tally));
                 previous = arrival;
             }
         }
 
         if (first is null)
         {
-            NoteWithoutPings(client);
+            NoteWithoutPings(client, tally);
             return;
         }
         if (previous is { } lastAlive)
@@ -128,6 +141,11 @@ internal sealed class RunAnalysis(RunWindow window)
                 Examples.Add(_endedEarlyExamples, $"{client.Description}: last ping {StopwatchTime.ToMs(trailing):F0} ms before {(deadline is null ? "the end of the run" : "its deadline")}");
             }
         }
+        if (gap > GraceTicks)
+        {
+            tally.Missed++;
+            Examples.Add(_missedExamples, $"{client.Description}: {StopwatchTime.ToMs(gap):F0} ms without a ping");
+        }
         if (gap > _longestGap)
         {
             _longestGap = gap;
@@ -136,12 +154,20 @@ internal sealed class RunAnalysis(RunWindow window)
         if (deadline is { } due && lastPing is { } last) NoteLastPing(client, last - due);
     }
 
-    private long CountInterval(long interval, long end)
+    private long CountInterval(long interval, long end, TargetTally tally)
     {
         double ms = StopwatchTime.ToMs(interval);
         _intervals.Add(ms);
-        if (Tolerances.IsOnTime(ms)) _onTime++;
-        else _offTimeBySecond[(int)Math.Clamp((end - window.Start) / Stopwatch.Frequency, 0, _offTimeBySecond.Length - 1)]++;
+        tally.Intervals++;
+        if (Tolerances.IsOnTime(ms))
+        {
+            _onTime++;
+            tally.OnTime++;
+        }
+        else
+        {
+            _offTimeBySecond[(int)Math.Clamp((end - window.Start) / Stopwatch.Frequency, 0, _offTimeBySecond.Length - 1)]++;
+        }
         return interval;
     }
 
@@ -168,9 +194,30 @@ internal sealed class RunAnalysis(RunWindow window)
         if (client.WrongBytes.FirstDescribedFrom(firstHeartbeat) is { } bytes) Examples.Add(_wrongBytesExamples, $"{client.Description}: {bytes}");
     }
 
-    private void NoteWithoutPings(SimulatedClient client)
+    private void NoteWithoutPings(SimulatedClient client, TargetTally tally)
     {
         _withoutPings++;
+        tally.WithoutPings++;
         Examples.Add(_withoutPingsExamples, client.Description);
+    }
+
+    private sealed class TargetTally
+    {
+        public int Clients;
+        public long Pings;
+        public long Intervals;
+        public long OnTime;
+        public int Missed;
+        public int WithoutPings;
+
+        public TargetSummary ToSummary() => new()
+        {
+            Clients = Clients,
+            PingsReceived = Pings,
+            Intervals = Intervals,
+            IntervalsWithinTolerance = OnTime,
+            ClientsWithMissedPings = Missed,
+            ClientsWithoutPings = WithoutPings,
+        };
     }
 }

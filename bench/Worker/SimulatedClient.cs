@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using TixTrigger.Bench.Measurement;
+using TixTrigger.Bench.Native;
 
 namespace TixTrigger.Bench.Worker;
 
@@ -9,6 +10,7 @@ namespace TixTrigger.Bench.Worker;
 /// One app: its own UDP socket, heartbeats to its target, and a log of what comes back.
 /// The socket stays unconnected on purpose: a connected socket would silently drop datagrams
 /// from any other source, and a ping from the wrong source is exactly what must be caught.
+/// Its datagrams are read by the worker's <see cref="EpollReceiver"/>, which hands them to <see cref="Record"/>.
 /// </summary>
 internal sealed class SimulatedClient : IDisposable
 {
@@ -16,17 +18,22 @@ internal sealed class SimulatedClient : IDisposable
 
     private readonly Socket _socket;
     private readonly SocketAddress _target;
-    private readonly Memory<byte> _buffer;
+    private readonly byte[] _targetAddress;
 
-    public SimulatedClient(ClientSpec spec, Memory<byte> buffer, int expectedPings, int expectedHeartbeats)
+    public SimulatedClient(ClientSpec spec, int expectedPings, int expectedHeartbeats)
     {
         Spec = spec;
-        _buffer = buffer;
         _target = spec.Target.Serialize();
+        _targetAddress = spec.Target.Address.GetAddressBytes();
         _socket = new Socket(spec.Target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
             _socket.Bind(new IPEndPoint(spec.Bind, 0));
+            // The kernel stamps each datagram as it is queued to the socket: the arrival time no
+            // longer depends on when the bench, sharing the cores with the service, gets to read it.
+            _socket.SetRawSocketOption(Libc.SolSocket, Libc.SoTimestampNs, BitConverter.GetBytes(1));
+            // And the socket's drop count, so drops at the bench's own sockets can be told from the service's.
+            _socket.SetRawSocketOption(Libc.SolSocket, Libc.SoRxqOvfl, BitConverter.GetBytes(1));
         }
         catch
         {
@@ -34,6 +41,7 @@ internal sealed class SimulatedClient : IDisposable
             throw;
         }
         Local = (IPEndPoint)_socket.LocalEndPoint!;
+        Handle = (int)_socket.SafeHandle.DangerousGetHandle();
         Pings = new TimeLog(expectedPings);
         Heartbeats = new TimeLog(expectedHeartbeats);
     }
@@ -42,19 +50,25 @@ internal sealed class SimulatedClient : IDisposable
 
     public IPEndPoint Local { get; }
 
+    /// <summary>The socket's file descriptor, for epoll and recvmsg; valid until <see cref="Dispose"/>.</summary>
+    public int Handle { get; }
+
     /// <summary>When each heartbeat left; written by the heartbeat sender only.</summary>
     public TimeLog Heartbeats { get; }
 
-    /// <summary>Arrival of each correct ping; written by this client's receive loop only.</summary>
+    /// <summary>Arrival of each correct ping; written by the receiver thread only.</summary>
     public TimeLog Pings { get; }
 
-    /// <summary>Datagrams from anywhere but the target; written by the receive loop only.</summary>
+    /// <summary>Datagrams from anywhere but the target; written by the receiver thread only.</summary>
     public AnomalyLog WrongSource { get; } = new();
 
-    /// <summary>Datagrams from the target that are not exactly 0x75 0x61; written by the receive loop only.</summary>
+    /// <summary>Datagrams from the target that are not exactly 0x75 0x61; written by the receiver thread only.</summary>
     public AnomalyLog WrongBytes { get; } = new();
 
     public string Description => $"client {Spec.Index} {Local} to {Spec.Target}";
+
+    /// <summary>Datagrams the kernel dropped at this socket for a full receive buffer, as of the last one received.</summary>
+    public long Dropped { get; set; }
 
     public bool TrySendHeartbeat()
     {
@@ -73,59 +87,23 @@ internal sealed class SimulatedClient : IDisposable
         return true;
     }
 
-    /// <summary>Receives until the socket is closed. One receive is outstanding at a time, so the log needs no lock.</summary>
-    public async Task ListenAsync()
+    /// <summary>One datagram, as recvmsg returned it: its kernel arrival time, source, bytes, and whether it was longer than the buffer.</summary>
+    public void Record(long arrival, ReadOnlySpan<byte> source, ReadOnlySpan<byte> bytes, bool truncated)
     {
-        var from = new SocketAddress(_socket.AddressFamily);
-        while (true)
+        if (!NativeSocketAddress.Is(source, _targetAddress, Spec.Target.Port))
         {
-            int length;
-            try
-            {
-                length = await _socket.ReceiveFromAsync(_buffer, SocketFlags.None, from);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException error) when (error.SocketErrorCode == SocketError.OperationAborted)
-            {
-                return;
-            }
-            catch (SocketException error) when (error.SocketErrorCode == SocketError.MessageSize)
-            {
-                // Longer than the buffer: certainly not a 2-byte ping.
-                WrongBytes.Add(Stopwatch.GetTimestamp(), WrongBytes.WantsDescription ? $"a datagram over {_buffer.Length} bytes" : null);
-                continue;
-            }
-            catch (SocketException)
-            {
-                // An ICMP error surfacing on the socket says nothing about pings; keep listening.
-                continue;
-            }
-            // First thing after the completion, before any bookkeeping, so the stamp is the arrival.
-            long arrival = Stopwatch.GetTimestamp();
-            Record(arrival, from, length);
-        }
-    }
-
-    private void Record(long arrival, SocketAddress from, int length)
-    {
-        if (!from.Equals(_target))
-        {
-            WrongSource.Add(arrival, WrongSource.WantsDescription ? $"datagram from {EndpointOf(from)}" : null);
+            WrongSource.Add(arrival, WrongSource.WantsDescription ? $"datagram from {NativeSocketAddress.Describe(source)}" : null);
             return;
         }
-        var bytes = _buffer.Span[..length];
-        if (bytes is not [0x75, 0x61])
+        if (truncated || bytes is not [0x75, 0x61])
         {
-            WrongBytes.Add(arrival, WrongBytes.WantsDescription ? $"{length} bytes {Convert.ToHexString(bytes[..Math.Min(length, 16)])}" : null);
+            WrongBytes.Add(arrival, WrongBytes.WantsDescription
+                ? truncated ? $"a datagram over {bytes.Length} bytes" : $"{bytes.Length} bytes {Convert.ToHexString(bytes[..Math.Min(bytes.Length, 16)])}"
+                : null);
             return;
         }
         Pings.Add(arrival);
     }
-
-    private EndPoint EndpointOf(SocketAddress address) => new IPEndPoint(Spec.Target.Address, 0).Create(address);
 
     public void Dispose() => _socket.Dispose();
 }

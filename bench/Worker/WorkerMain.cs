@@ -15,9 +15,6 @@ internal static class WorkerMain
     public const string ReadyLine = "ready";
     public const string GoPrefix = "go ";
 
-    /// <summary>Each client's receive buffer; a ping is 2 bytes, anything longer is wrong however long it is.</summary>
-    private const int ReceiveBufferBytes = 128;
-
     private static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan FinishMargin = TimeSpan.FromMinutes(1);
 
@@ -33,12 +30,14 @@ internal static class WorkerMain
             ?? throw new InvalidDataException("empty worker assignment");
 
         var clients = OpenClients(assignment);
-        Task[] listening;
         HeartbeatSender sender;
         RunWindow window;
+        EpollReceiver? receiver = null;
+        TimeSpan runCpu;
         try
         {
-            listening = clients.Select(client => client.ListenAsync()).ToArray();
+            receiver = new EpollReceiver(clients, assignment.ReadIntervalMs);
+            receiver.Start();
             output.WriteLine(ReadyLine);
 
             string? go = input.ReadLine();
@@ -48,25 +47,26 @@ internal static class WorkerMain
             Watchdog.ExitWhenInputEnds(input);
 
             sender = new HeartbeatSender(clients, window, StopwatchTime.FromSeconds(assignment.HeartbeatSeconds));
+            var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
             sender.Run();
             HeartbeatSender.WaitUntil(window.End);
+            runCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart;
         }
         finally
         {
+            // Reads what arrived up to now, before the sockets close; after this the logs have no writer left.
+            receiver?.Stop();
             foreach (var client in clients) client.Dispose();
+            receiver?.Dispose();
         }
-        // Closing the sockets ends every receive loop; after this the logs have no writer left.
-        Task.WaitAll(listening);
 
-        var summary = new RunAnalysis(window).Summarize(clients, sender);
+        var summary = new RunAnalysis(window, assignment.Targets.Length).Summarize(clients, sender, receiver!, runCpu);
         output.WriteLine(JsonSerializer.Serialize(summary, BenchJson.Default.WorkerSummary));
         return 0;
     }
 
     private static List<SimulatedClient> OpenClients(WorkerAssignment assignment)
     {
-        // One array sliced per client rather than thousands of small ones.
-        var buffers = new byte[assignment.ClientCount * ReceiveBufferBytes];
         int expectedPings = (int)Math.Ceiling(assignment.DurationSeconds) + 8;
         int expectedHeartbeats = (int)Math.Ceiling(assignment.DurationSeconds / assignment.HeartbeatSeconds) + 4;
         var clients = new List<SimulatedClient>(assignment.ClientCount);
@@ -74,8 +74,7 @@ internal static class WorkerMain
         {
             foreach (var spec in new ClientLayout(assignment).Clients)
             {
-                var buffer = buffers.AsMemory(clients.Count * ReceiveBufferBytes, ReceiveBufferBytes);
-                clients.Add(new SimulatedClient(spec, buffer, expectedPings, expectedHeartbeats));
+                clients.Add(new SimulatedClient(spec, expectedPings, expectedHeartbeats));
             }
         }
         catch
