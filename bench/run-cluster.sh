@@ -18,8 +18,8 @@ sleep 1
 export REDIS_CONNECTION=127.0.0.1:6379 CLUSTER_ID=bench-$label
 ORLEANS_SILO_PORT=11111 ORLEANS_GATEWAY_PORT=30000 DASHBOARD_PORT=8080 dotnet $S > $out/$label.silo1.log 2>&1 & s1=$!
 ORLEANS_SILO_PORT=11112 ORLEANS_GATEWAY_PORT=30001 DASHBOARD_PORT=8081 dotnet $S > $out/$label.silo2.log 2>&1 & s2=$!
-PORT=7561 GATEWAY_ID=gateway-a dotnet $G > $out/$label.gateway-a.log 2>&1 & ga=$!
-PORT=7562 GATEWAY_ID=gateway-b dotnet $G > $out/$label.gateway-b.log 2>&1 & gb=$!
+PORT=7561 METRICS_PORT=9464 GATEWAY_ID=gateway-a dotnet $G > $out/$label.gateway-a.log 2>&1 & ga=$!
+PORT=7562 METRICS_PORT=9465 GATEWAY_ID=gateway-b dotnet $G > $out/$label.gateway-b.log 2>&1 & gb=$!
 trap 'kill -9 $s1 $s2 $ga $gb 2>/dev/null; kill $redis 2>/dev/null; wait 2>/dev/null; rm -rf $data' EXIT
 for log in gateway-a gateway-b; do
   for _ in $(seq 1 120); do grep -q "listening on udp" $out/$label.$log.log && break; sleep 0.5; done
@@ -43,7 +43,7 @@ print(max(shards, key=shards.get).split(":")[1].split("@")[0])')
   restart-gateway)
     sleep 12; echo "$(date +%T.%N) kill -9 gateway-a"; kill -9 $ga; sleep 2
     echo "$(date +%T.%N) start gateway-a again"
-    PORT=7561 GATEWAY_ID=gateway-a dotnet $G > $out/$label.gateway-a-restarted.log 2>&1 & ga=$! ;;
+    PORT=7561 METRICS_PORT=9464 GATEWAY_ID=gateway-a dotnet $G > $out/$label.gateway-a-restarted.log 2>&1 & ga=$! ;;
 esac
 wait $bench; status=$?
 cat $out/$label.bench.log

@@ -128,6 +128,8 @@ internal sealed class SubjectLauncher(ComparisonOptions comparison, double? expi
         ["ORLEANS_SILO_PORT"] = Port(),
         ["ORLEANS_GATEWAY_PORT"] = Port(),
         ["DASHBOARD_PORT"] = Port(),
+        // A standalone gateway's HTTP port (metrics, probes); two gateways on one machine need two.
+        ["METRICS_PORT"] = Port(),
     };
 
     private Dictionary<string, string> ServiceEnvironment(Dictionary<string, string> environment)
