@@ -50,7 +50,7 @@ public sealed class NodeOptions
         bool clustered = redis is not null;
         return new NodeOptions
         {
-            LogLevel = read.LogLevel("LOG_LEVEL", LogLevel.Information),
+            LogLevel = read.Level("LOG_LEVEL", LogLevel.Information),
             RedisConnection = redis,
             ClusterId = read.Identifier("CLUSTER_ID", "tixtrigger"),
             ServiceId = read.Identifier("SERVICE_ID", "tixtrigger"),

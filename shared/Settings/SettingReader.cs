@@ -106,19 +106,19 @@ public sealed class SettingReader(IConfiguration configuration)
         return raw;
     }
 
-    public LogLevel LogLevel(string name, LogLevel fallback)
+    public LogLevel Level(string name, LogLevel fallback)
     {
         string? raw = Raw(name);
         if (raw is null) return fallback;
         return raw.ToUpperInvariant() switch
         {
-            "TRACE" => Microsoft.Extensions.Logging.LogLevel.Trace,
-            "DEBUG" => Microsoft.Extensions.Logging.LogLevel.Debug,
-            "INFO" or "INFORMATION" => Microsoft.Extensions.Logging.LogLevel.Information,
-            "WARNING" or "WARN" => Microsoft.Extensions.Logging.LogLevel.Warning,
-            "ERROR" => Microsoft.Extensions.Logging.LogLevel.Error,
-            "CRITICAL" or "FATAL" => Microsoft.Extensions.Logging.LogLevel.Critical,
-            "NONE" => Microsoft.Extensions.Logging.LogLevel.None,
+            "TRACE" => LogLevel.Trace,
+            "DEBUG" => LogLevel.Debug,
+            "INFO" or "INFORMATION" => LogLevel.Information,
+            "WARNING" or "WARN" => LogLevel.Warning,
+            "ERROR" => LogLevel.Error,
+            "CRITICAL" or "FATAL" => LogLevel.Critical,
+            "NONE" => LogLevel.None,
             _ => throw new InvalidSettingException(name, raw,
                 "DEBUG, INFO, WARNING, ERROR or CRITICAL (or Trace, Debug, Information, Warning, Error, Critical, None)"),
         };
