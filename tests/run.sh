@@ -36,7 +36,13 @@ progress() {
     printf '  %-52s %3d passed%s %5d s\n' "$current" "$passed" "$([ "$failed" -gt 0 ] && echo ", $failed FAILED" || echo "")" $((last - since))
     since=$last
   }
+  local detail=0
   while IFS= read -r line; do
+    # A failure's message follows its result line, up to the stack trace: show it, 30 lines at most,
+    # so a CI run's output says why without its log.
+    if [ "$detail" -gt 0 ]; then
+      if [[ $line =~ ^[[:space:]]+Stack\ Trace: ]]; then detail=0; else echo "    $line"; detail=$((detail - 1)); fi
+    fi
     if [[ $line =~ $pattern ]]; then
       result=${BASH_REMATCH[1]}
       class=${BASH_REMATCH[2]}
@@ -44,7 +50,7 @@ progress() {
       last=$SECONDS
       case $result in
         Passed) passed=$((passed + 1)) ;;
-        Failed) failed=$((failed + 1)); echo "  FAILED ${line#*Failed }" ;;
+        Failed) failed=$((failed + 1)); echo "  FAILED ${line#*Failed }"; detail=30 ;;
       esac
     fi
   done

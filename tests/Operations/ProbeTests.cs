@@ -57,7 +57,7 @@ public sealed class ProbeTests : IAsyncLifetime
         string ready = await Http.GetStringAsync(Gateway("/readyz"));
         Assert.Contains("udp: Healthy", ready);
         Assert.Contains("cluster: Healthy", ready);
-        Assert.Contains("ping-sender: Healthy", ready);
+        Assert.Contains("gateway-loops: Healthy", ready);
         Assert.Contains("tixtrigger_pings_sent_total{", await Http.GetStringAsync(Gateway("/metrics")));
     }
 
