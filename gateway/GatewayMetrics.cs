@@ -21,6 +21,7 @@ public sealed class GatewayMetrics : IDisposable
     private long _skippedSeconds;
     private long _coalesced;
     private long _receiveOverflows;
+    private long _staleSignupsReplaced;
     private readonly Histogram<double> _slotLateness;
 
     public GatewayMetrics(string gatewayId, Func<int> clients)
@@ -38,6 +39,7 @@ public sealed class GatewayMetrics : IDisposable
         _meter.CreateObservableCounter("tixtrigger.gateway.receive_overflows", () => ReceiveOverflows, description: "Datagrams the kernel dropped for want of receive buffer");
         _slotLateness = _meter.CreateHistogram<double>("tixtrigger.gateway.ping_lateness", "s", "How late each 10 ms ping slot was sent against its due time");
         _meter.CreateObservableCounter("tixtrigger.gateway.skipped_seconds", () => SkippedSeconds, description: "Times the sender stalled over a second and skipped ahead");
+        _meter.CreateObservableCounter("tixtrigger.gateway.stale_signups_replaced", () => StaleSignupsReplaced, description: "One-datagram clients a full gateway dropped to make room for a new one");
     }
 
     public long Heartbeats => Volatile.Read(ref _heartbeats);
@@ -49,6 +51,7 @@ public sealed class GatewayMetrics : IDisposable
     public long SkippedSeconds => Volatile.Read(ref _skippedSeconds);
     public long Coalesced => Volatile.Read(ref _coalesced);
     public long ReceiveOverflows => Volatile.Read(ref _receiveOverflows);
+    public long StaleSignupsReplaced => Volatile.Read(ref _staleSignupsReplaced);
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
@@ -59,6 +62,7 @@ public sealed class GatewayMetrics : IDisposable
     internal void CountSkippedSecond() => Interlocked.Increment(ref _skippedSeconds);
     internal void CountCoalesced() => Interlocked.Increment(ref _coalesced);
     internal void CountReceiveOverflows(long dropped) => Interlocked.Add(ref _receiveOverflows, dropped);
+    internal void CountStaleSignupReplaced() => Interlocked.Increment(ref _staleSignupsReplaced);
     internal void RecordSlotLateness(double seconds) => _slotLateness.Record(seconds);
 
     internal void CountSlot(int sent, int failed, bool late)

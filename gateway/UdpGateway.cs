@@ -30,7 +30,9 @@ public sealed class UdpGateway : IAsyncDisposable
     private HeartbeatReceiver? _receiver;
     private ShardSynchronizer? _shards;
     private RegistrationFlusher? _registrations;
+    private PeerGateways? _peers;
     private Task _announcing = Task.CompletedTask;
+    private Task _peering = Task.CompletedTask;
     private Task _flushing = Task.CompletedTask;
 
     public UdpGateway(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers)
@@ -51,6 +53,8 @@ public sealed class UdpGateway : IAsyncDisposable
 
     internal ShardSynchronizer Synchronizer => _shards ?? throw new InvalidOperationException("The gateway has not started.");
 
+    internal PeerGateways Peers => _peers ?? throw new InvalidOperationException("The gateway has not started.");
+
     public void Start()
     {
         _socket = DatagramSocketFactory.Open(new IPEndPoint(_options.Host, _options.Port));
@@ -59,11 +63,14 @@ public sealed class UdpGateway : IAsyncDisposable
         _receiver = new HeartbeatReceiver(_socket, _mirror, Metrics, _logger);
         _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger);
         _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger);
+        _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger);
 
+        _peers.Start();
         _scheduler.Start();
         _receiver.Start();
         _announcing = Task.Run(() => _shards.RunAsync(_stopping.Token));
         _flushing = Task.Run(() => _registrations.RunAsync(_stopping.Token));
+        _peering = Task.Run(() => _peers.RunAsync(_stopping.Token));
 
         _logger.LogInformation(
             "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}",
@@ -86,6 +93,7 @@ public sealed class UdpGateway : IAsyncDisposable
         _scheduler?.Stop();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
+        await AwaitQuietly(_peering, "announcing to the gateway directory");
         if (_registrations is not null)
         {
             // Clients that arrived in the last moments: let the cluster have them, so a restart resumes them too.

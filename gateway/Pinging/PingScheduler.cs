@@ -19,6 +19,7 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
     private static readonly long LateTicks = Stopwatch.Frequency / 50;
 
     private readonly PingBatch _batch = new();
+    private readonly LogThrottle _errorLog = new();
     private Thread? _thread;
     private volatile bool _stopping;
 
@@ -65,8 +66,8 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
             }
             catch (Exception error)
             {
-                // An exception on this thread would end the process; one failed slot must not.
-                if (!_stopping) logger.LogError(error, "Sending slot {Slot} failed", slot % SlotWheel.SlotCount);
+                // An exception on this thread would end the process; one failed slot must not, nor fill the log 100 times a second.
+                if (!_stopping && _errorLog.ShouldLog()) logger.LogError(error, "Sending slot {Slot} failed", slot % SlotWheel.SlotCount);
             }
             slot++;
         }

@@ -4,6 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using TixTrigger.Endpoints;
 
 namespace TixTrigger.Settings;
 
@@ -59,6 +60,23 @@ public sealed class SettingReader(IConfiguration configuration)
             .Select(unicast => unicast.Address)
             .FirstOrDefault(address => address.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(address));
         return found ?? throw new InvalidSettingException(name, raw, "an IP address, or auto when the host has a non-loopback IPv4 address (this one has none)");
+    }
+
+    /// <summary>Comma-separated networks in CIDR notation, or <c>none</c> for an empty list.</summary>
+    public AddressRange[] AddressRanges(string name, string fallback)
+    {
+        string raw = Raw(name) ?? fallback;
+        if (raw.Equals("none", StringComparison.OrdinalIgnoreCase)) return [];
+        var ranges = new List<AddressRange>();
+        foreach (string part in raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!AddressRange.TryParse(part, out var range))
+            {
+                throw new InvalidSettingException(name, raw, "networks in CIDR notation separated by commas, such as 127.0.0.0/8,::1/128, or none");
+            }
+            ranges.Add(range);
+        }
+        return [.. ranges];
     }
 
     public string Identifier(string name, string fallback)

@@ -1,0 +1,58 @@
+using System.Net;
+using TixTrigger.Endpoints;
+using TixTrigger.Gateway;
+using TixTrigger.Tests.Infrastructure;
+
+namespace TixTrigger.Tests.Abuse;
+
+/// <summary>
+/// A gateway never registers a gateway of its cluster as a client: one datagram forged to come
+/// from gateway 2's UDP endpoint and sent to gateway 1 would otherwise make the two ping each other
+/// forever, each ping being the other's heartbeat.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class GatewayLoopTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_datagram_forged_from_another_gateway_starts_no_traffic_between_them()
+    {
+        await using var gateway1 = fixture.StartGateway(IPAddress.Loopback);
+        await using var gateway2 = fixture.StartGateway(IPAddress.Loopback);
+        var endpoint1 = gateway1.LocalEndpoint;
+        var endpoint2 = gateway2.LocalEndpoint;
+        // They learn each other through the gateway directory, within an announcement interval or two.
+        Assert.True(await Eventually.True(
+            () => gateway1.Mirror.Settings.Admission.Gateways.Contains(ClientEndpoint.From(endpoint2))
+                && gateway2.Mirror.Settings.Admission.Gateways.Contains(ClientEndpoint.From(endpoint1)),
+            TimeSpan.FromSeconds(10)), "the gateways never learnt each other's UDP endpoints");
+        using var sniffer = new UdpSniffer(endpoint1.Port, endpoint2.Port);
+        using var forger = new ForgedDatagrams();
+
+        forger.Send(from: endpoint2, to: endpoint1, [0x75, 0x61]);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        var seen = sniffer.Between;
+        var forged = Assert.Single(seen);
+        Assert.Equal(endpoint2, forged.From);
+        Assert.Equal(1, gateway1.Metrics.Dropped(DropReason.ClusterGateway));
+        Assert.Equal(0, gateway1.ClientCount);
+        Assert.Equal(0, gateway2.ClientCount);
+    }
+
+    [Fact]
+    public async Task A_datagram_forged_from_its_own_endpoint_is_refused()
+    {
+        await using var gateway = fixture.StartGateway(IPAddress.Any);
+        var own = new IPEndPoint(IPAddress.Parse("127.0.0.2"), gateway.LocalEndpoint.Port);
+        using var sniffer = new UdpSniffer(gateway.LocalEndpoint.Port);
+        using var forger = new ForgedDatagrams();
+
+        // Bound to every address, it receives on 127.0.0.2 too: that is itself, and so is any loopback address.
+        forger.Send(from: own, to: new IPEndPoint(IPAddress.Loopback, gateway.LocalEndpoint.Port), [0, 0]);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.Single(sniffer.Between);
+        Assert.Equal(1, gateway.Metrics.Dropped(DropReason.ClusterGateway));
+        Assert.Equal(0, gateway.ClientCount);
+    }
+}
