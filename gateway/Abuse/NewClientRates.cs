@@ -13,8 +13,17 @@ namespace TixTrigger.Gateway.Abuse;
 /// </summary>
 internal sealed class NewClientRates(int perSecond, int perSecondPerPrefix)
 {
-    /// <summary>A bucket holds this many seconds of its rate: a sign-up burst (every app restarting at once) passes.</summary>
-    public const int BurstSeconds = 5;
+    /// <summary>
+    /// A prefix's bucket holds this many seconds of its rate: the phones behind one NAT that all
+    /// restart at once (after an outage) pass, though the rate is small.
+    /// </summary>
+    public const int PrefixBurstSeconds = 5;
+
+    /// <summary>
+    /// The gateway's bucket holds one second of its rate: a larger burst would let a flood place tens
+    /// of thousands of clients in the few slots just ahead of the sender, and make those slots late.
+    /// </summary>
+    public const int GatewayBurstSeconds = 1;
 
     private const int PrefixBuckets = 1 << 16;
 
@@ -27,11 +36,11 @@ internal sealed class NewClientRates(int perSecond, int perSecondPerPrefix)
     /// </summary>
     public Admission Check(PackedAddress prefix, bool prefixExempt, long nowMs)
     {
-        if (!prefixExempt && !_prefixes[BucketOf(prefix)].HasToken(nowMs, perSecondPerPrefix, perSecondPerPrefix * (double)BurstSeconds))
+        if (!prefixExempt && !_prefixes[BucketOf(prefix)].HasToken(nowMs, perSecondPerPrefix, perSecondPerPrefix * (double)PrefixBurstSeconds))
         {
             return Admission.PrefixRateLimited;
         }
-        return _gateway.HasToken(nowMs, perSecond, perSecond * (double)BurstSeconds) ? Admission.Added : Admission.GatewayRateLimited;
+        return _gateway.HasToken(nowMs, perSecond, perSecond * (double)GatewayBurstSeconds) ? Admission.Added : Admission.GatewayRateLimited;
     }
 
     /// <summary>Takes the tokens of a client that <see cref="Check"/> let through and that was added.</summary>

@@ -37,6 +37,10 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
 
     private void Run()
     {
+        if (!SenderPriority.TryRaiseCurrentThread())
+        {
+            logger.LogDebug("The ping sender runs at normal priority (raising it needs CAP_SYS_NICE): under a flood on a small host its slots may be late");
+        }
         long origin = Stopwatch.GetTimestamp();
         long slot = 0;
         while (!_stopping)

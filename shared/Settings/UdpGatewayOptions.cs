@@ -16,7 +16,7 @@ public sealed class UdpGatewayOptions
     public const int DefaultMaxClientsPerIp = 4096;
     public const int DefaultMaxClients = 1_000_000;
     public const int DefaultMaxClientsPerPrefix = 65_536;
-    public const int DefaultNewClientsPerSecond = 10_000;
+    public const int DefaultNewClientsPerSecond = 20_000;
     public const int DefaultNewClientsPerSecondPerPrefix = 100;
     public const string DefaultPrefixLimitsExempt = "127.0.0.0/8,::1/128";
 
@@ -47,7 +47,7 @@ public sealed class UdpGatewayOptions
     /// </summary>
     public int MaxClientsPerPrefix { get; set; } = DefaultMaxClientsPerPrefix;
 
-    /// <summary><c>NEW_CLIENTS_PER_SECOND</c>: the sustained rate of new registrations one gateway accepts (bursts of five seconds' worth).</summary>
+    /// <summary><c>NEW_CLIENTS_PER_SECOND</c>: the rate of new registrations one gateway accepts (bursts of one second's worth).</summary>
     public int NewClientsPerSecond { get; set; } = DefaultNewClientsPerSecond;
 
     /// <summary><c>NEW_CLIENTS_PER_SECOND_PER_PREFIX</c>: the same per /24 or /56 (bursts of five seconds' worth).</summary>
