@@ -1,6 +1,9 @@
 using System.Net;
 using TixTrigger.Endpoints;
 using TixTrigger.Gateway;
+using TixTrigger.Gateway.Mirror;
+using TixTrigger.Messages;
+using TixTrigger.Settings;
 using TixTrigger.Tests.Infrastructure;
 
 namespace TixTrigger.Tests.Abuse;
@@ -54,5 +57,28 @@ public sealed class GatewayLoopTests(ClusterFixture fixture)
         Assert.Single(sniffer.Between);
         Assert.Equal(1, gateway.Metrics.Dropped(DropReason.ClusterGateway));
         Assert.Equal(0, gateway.ClientCount);
+    }
+
+    [Fact]
+    public void A_loop_that_began_before_the_gateways_knew_each_other_ends_when_they_do()
+    {
+        var mirror = new PingMirror(new UdpGatewayOptions { ShardsPerGateway = 2 });
+        var local = PackedAddress.From(IPAddress.Loopback);
+        var otherGateway = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 7562));
+        var phone = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 40_000));
+        Assert.Equal(Admission.Added, mirror.Admit(otherGateway, local, nowMs: 0));   // its first ping, taken for a heartbeat
+        mirror.Admit(phone, local, nowMs: 0);
+
+        // The directory's list arrives: the other gateway listens on 127.0.0.1:7562.
+        Assert.True(mirror.Settings.Admission.Gateways.Update([new GatewayUdpEndpoints(7562, [otherGateway.Address], Wildcard: false)]));
+        Assert.Equal(1, mirror.RemoveClusterGateways());
+
+        Assert.Equal(1, mirror.Count);
+        Assert.Equal(Admission.ClusterGateway, mirror.Admit(otherGateway, local, nowMs: 1_000));
+        var rejected = new List<Admission>();
+        var shard = mirror.ShardOf(otherGateway);
+        shard.Merge(new ShardSnapshot(Guid.NewGuid(), 1, [new ShardMember(otherGateway, local, TtlMs: 60_000, ClaimId: 1)], []), nowMs: 1_000, rejected.Add);
+        Assert.Equal([Admission.ClusterGateway], rejected);
+        Assert.Equal(1, mirror.Count);
     }
 }
