@@ -86,16 +86,16 @@ public sealed class RegistrationLimitTests
     }
 
     [Fact]
-    public void The_gateway_gets_five_seconds_of_its_rate_at_once_then_its_rate()
+    public void The_gateway_gets_one_second_of_its_rate_at_once_then_its_rate()
     {
         var mirror = NewMirror(options => options.NewClientsPerSecond = 20);
         // Every client from its own /24: only the gateway's bucket applies.
-        var clients = Enumerable.Range(0, 130).Select(i => At($"10.{i / 250}.{i % 250}.1")).ToList();
+        var clients = Enumerable.Range(0, 60).Select(i => At($"10.0.{i}.1")).ToList();
 
-        var burst = AdmitAll(mirror, clients.Take(101), nowMs: 0);
-        var later = AdmitAll(mirror, clients.Skip(101).Take(29), nowMs: 1_000);
+        var burst = AdmitAll(mirror, clients.Take(21), nowMs: 0);
+        var later = AdmitAll(mirror, clients.Skip(21).Take(25), nowMs: 1_000);
 
-        Assert.Equal(100, burst.Count(verdict => verdict == Admission.Added));
+        Assert.Equal(20, burst.Count(verdict => verdict == Admission.Added));
         Assert.Equal(Admission.GatewayRateLimited, burst[^1]);
         Assert.Equal(20, later.Count(verdict => verdict == Admission.Added));
         Assert.All(later.Skip(20), verdict => Assert.Equal(Admission.GatewayRateLimited, verdict));
@@ -104,7 +104,7 @@ public sealed class RegistrationLimitTests
     [Fact]
     public void Known_clients_refresh_however_many_new_ones_are_refused()
     {
-        var mirror = NewMirror(options => (options.NewClientsPerSecond, options.NewClientsPerSecondPerPrefix) = (1, 1));
+        var mirror = NewMirror(options => options.NewClientsPerSecondPerPrefix = 1);
         var known = Enumerable.Range(1, 5).Select(host => At($"192.0.2.{host}")).ToList();
         AdmitAll(mirror, known, nowMs: 0);
 
@@ -115,15 +115,17 @@ public sealed class RegistrationLimitTests
     [Fact]
     public void Loopback_sources_skip_the_prefix_limits_by_default_but_not_the_others()
     {
-        var mirror = new PingMirror(new UdpGatewayOptions { ShardsPerGateway = 4, MaxClientsPerPrefix = 2, NewClientsPerSecondPerPrefix = 1, NewClientsPerSecond = 100, MaxClientsPerIp = 300 });
+        var mirror = new PingMirror(new UdpGatewayOptions { ShardsPerGateway = 4, MaxClientsPerPrefix = 2, NewClientsPerSecondPerPrefix = 1, NewClientsPerSecond = 1_000, MaxClientsPerIp = 300 });
 
         // What the benchmark does: many clients from a few loopback addresses of one /24, all at once.
         var loopback = AdmitAll(mirror, Enumerable.Range(0, 1_000).Select(i => At($"127.0.1.{i % 4 + 1}", 10_000 + i)), nowMs: 0);
+        var oneAddress = AdmitAll(mirror, Enumerable.Range(0, 100).Select(i => At("127.0.1.1", 20_000 + i)), nowMs: 2_000);
 
-        Assert.Equal(500, loopback.Count(verdict => verdict == Admission.Added));            // the gateway's five seconds of 100 a second
-        Assert.Equal(500, loopback.Count(verdict => verdict == Admission.GatewayRateLimited));
+        Assert.All(loopback, verdict => Assert.Equal(Admission.Added, verdict));
+        Assert.Equal(50, oneAddress.Count(verdict => verdict == Admission.Added));       // up to MAX_CLIENTS_PER_IP
+        Assert.Equal(50, oneAddress.Count(verdict => verdict == Admission.OverIpLimit));
         // Any other network meets them all.
-        var elsewhere = AdmitAll(mirror, new[] { "192.0.2.1", "192.0.2.2", "192.0.2.3" }.Select(ip => At(ip)), nowMs: 10_000);
+        var elsewhere = AdmitAll(mirror, new[] { "192.0.2.1", "192.0.2.2", "192.0.2.3" }.Select(ip => At(ip)), nowMs: 2_000);
         Assert.Equal([Admission.Added, Admission.Added, Admission.OverPrefixLimit], elsewhere);
     }
 
