@@ -53,8 +53,6 @@ public sealed class UdpGateway : IAsyncDisposable
 
     internal ShardSynchronizer Synchronizer => _shards ?? throw new InvalidOperationException("The gateway has not started.");
 
-    internal PeerGateways Peers => _peers ?? throw new InvalidOperationException("The gateway has not started.");
-
     public void Start()
     {
         _socket = DatagramSocketFactory.Open(new IPEndPoint(_options.Host, _options.Port));
