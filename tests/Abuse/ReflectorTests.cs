@@ -87,11 +87,14 @@ public sealed class ReflectorTests(ClusterFixture fixture)
 
         var pinged = reflector.Received;
         double lastPing = pinged.Count == 0 ? 0 : (pinged[^1] - start) / (double)Stopwatch.Frequency;
+        double seconds = (end - start) / (double)Stopwatch.Frequency;
+        var ordinary = everyTwoSeconds.Clients.Concat(everySecond.Clients).ToList();
+        Console.WriteLine($"reflector: {pinged.Count} pings, the last {lastPing:F1} s after it started; {gateway.Metrics.Dropped(DropReason.Echo)} echoes dropped; " +
+            $"ordinary clients: {ordinary.Min(c => c.Count)} to {ordinary.Max(c => c.Count)} pings in {seconds:F1} s");
         Assert.True(pinged.Count > 0, "the reflector was never pinged: the test proves nothing");
         Assert.True(lastPing < 25, $"the reflector was still pinged {lastPing:F1} s after it started ({pinged.Count} pings)");
         Assert.True(gateway.Metrics.Dropped(DropReason.Echo) > 0);
-        double seconds = (end - start) / (double)Stopwatch.Frequency;
-        foreach (var client in everyTwoSeconds.Clients.Concat(everySecond.Clients))
+        foreach (var client in ordinary)
         {
             // A ping a second from its first heartbeat on; one odd interval for those tested (every-second ones).
             Assert.True(client.Count >= 0.95 * (seconds - 1), $"{client.LocalEndpoint} got {client.Count} pings in {seconds:F1} s");
