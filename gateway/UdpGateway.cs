@@ -20,6 +20,9 @@ public sealed class UdpGateway : IAsyncDisposable
     /// <summary>How long a stopping gateway spends handing its newest clients to the cluster.</summary>
     private static readonly TimeSpan FinalFlushLimit = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a stopping gateway waits for the directory to hear that it listens nowhere any more.</summary>
+    private static readonly TimeSpan FinalAnnouncementLimit = TimeSpan.FromSeconds(1);
+
     private readonly UdpGatewayOptions _options;
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
@@ -92,6 +95,7 @@ public sealed class UdpGateway : IAsyncDisposable
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
         await AwaitQuietly(_peering, "announcing to the gateway directory");
+        if (_peers is not null) await AwaitQuietly(_peers.AnnounceStoppedAsync().WaitAsync(FinalAnnouncementLimit), "telling the gateway directory this gateway stopped");
         if (_registrations is not null)
         {
             // Clients that arrived in the last moments: let the cluster have them, so a restart resumes them too.

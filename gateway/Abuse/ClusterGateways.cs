@@ -9,7 +9,8 @@ namespace TixTrigger.Gateway.Abuse;
 /// registers as a client: one datagram forged to come from gateway B and sent to gateway A would
 /// otherwise make the two ping each other forever (each ping is the other's heartbeat). A gateway
 /// bound to a wildcard receives on every loopback address, so any loopback address with its port
-/// is it. Read on every new client without a lock or an allocation; replaced whole when the
+/// is it; but a loopback address means the host it is said on, so there only gateways on this host
+/// count. A gateway that stopped listens nowhere, and its port may be anyone's. Read on every new client without a lock or an allocation; replaced whole when the
 /// directory's list changes.
 /// </summary>
 internal sealed class ClusterGateways
@@ -31,8 +32,12 @@ internal sealed class ClusterGateways
         var anyLoopback = new HashSet<ushort>();
         foreach (var gateway in gateways)
         {
-            foreach (var address in gateway.Addresses) exact.Add(new ClientEndpoint(address, gateway.Port));
-            if (gateway.Wildcard) anyLoopback.Add(gateway.Port);
+            bool here = gateway.Host == Environment.MachineName;
+            foreach (var address in gateway.Addresses)
+            {
+                if (here || !address.IsLoopback) exact.Add(new ClientEndpoint(address, gateway.Port));
+            }
+            if (gateway.Wildcard && here) anyLoopback.Add(gateway.Port);
         }
         var current = Volatile.Read(ref _known);
         if (current.Exact.SetEquals(exact) && current.AnyLoopbackPorts.SetEquals(anyLoopback)) return false;

@@ -47,14 +47,22 @@ internal sealed class PeerGateways(IGrainFactory grains, UdpGatewayOptions optio
             var directory = grains.GetGrain<IGatewayDirectoryGrain>(0);
             await directory.Announce(new GatewayAnnouncement(options.GatewayId, options.ShardsPerGateway, Own));
             var gateways = await directory.GetGateways();
-            // A gateway of an older version announces no endpoints.
-            Learn(gateways.Gateways.Where(gateway => gateway.Udp is not null).Select(gateway => gateway.Udp).Append(Own));
+            // A gateway that stopped, or of an older version, announces no endpoints.
+            Learn(gateways.Gateways.Select(gateway => gateway.Udp).OfType<GatewayUdpEndpoints>().Append(Own));
         }
         catch (Exception error)
         {
             if (_failureLog.ShouldLog()) logger.LogWarning("The gateway directory is unreachable for now; pinging goes on from the mirror: {Error}", error.Message);
         }
     }
+
+    /// <summary>
+    /// Stopping: tells the directory this gateway listens nowhere any more, so that the others stop
+    /// refusing its port (a client on its host may get it next). The directory keeps the gateway
+    /// itself: its shards still hold its clients for its restart.
+    /// </summary>
+    public Task AnnounceStoppedAsync() =>
+        grains.GetGrain<IGatewayDirectoryGrain>(0).Announce(new GatewayAnnouncement(options.GatewayId, options.ShardsPerGateway, Udp: null));
 
     /// <summary>Takes a new list of the cluster's gateways; an entry that is one of them goes at once.</summary>
     public void Learn(IEnumerable<GatewayUdpEndpoints> gateways)

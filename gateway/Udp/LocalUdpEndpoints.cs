@@ -12,7 +12,7 @@ internal static class LocalUdpEndpoints
     {
         bool wildcard = ListenAddress.IsWildcard(bound.Address);
         PackedAddress[] addresses = wildcard ? HostAddresses() : [PackedAddress.From(bound.Address)];
-        return new GatewayUdpEndpoints((ushort)bound.Port, addresses, wildcard);
+        return new GatewayUdpEndpoints((ushort)bound.Port, addresses, wildcard, Environment.MachineName);
     }
 
     /// <summary>Read again at every announcement: an address added later (DHCP, a new interface) is announced too.</summary>

@@ -70,7 +70,7 @@ public sealed class GatewayLoopTests(ClusterFixture fixture)
         mirror.Admit(phone, local, nowMs: 0);
 
         // The directory's list arrives: the other gateway listens on 127.0.0.1:7562.
-        Assert.True(mirror.Settings.Admission.Gateways.Update([new GatewayUdpEndpoints(7562, [otherGateway.Address], Wildcard: false)]));
+        Assert.True(mirror.Settings.Admission.Gateways.Update([new GatewayUdpEndpoints(7562, [otherGateway.Address], Wildcard: false, Environment.MachineName)]));
         Assert.Equal(1, mirror.RemoveClusterGateways());
 
         Assert.Equal(1, mirror.Count);
@@ -80,5 +80,33 @@ public sealed class GatewayLoopTests(ClusterFixture fixture)
         shard.Merge(new ShardSnapshot(Guid.NewGuid(), 1, [new ShardMember(otherGateway, local, TtlMs: 60_000, ClaimId: 1)], []), nowMs: 1_000, rejected.Add);
         Assert.Equal([Admission.ClusterGateway], rejected);
         Assert.Equal(1, mirror.Count);
+    }
+
+    [Fact]
+    public void Loopback_addresses_of_a_gateway_on_another_host_refuse_nothing_here()
+    {
+        var gateways = new Gateway.Abuse.ClusterGateways();
+        var elsewhere = PackedAddress.From(IPAddress.Parse("10.0.0.5"));
+
+        gateways.Update([new GatewayUdpEndpoints(7562, [PackedAddress.From(IPAddress.Loopback), elsewhere], Wildcard: true, Host: "another-host")]);
+
+        Assert.True(gateways.Contains(new ClientEndpoint(elsewhere, 7562)));
+        Assert.False(gateways.Contains(ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 7562))));   // a client of this host
+        Assert.False(gateways.Contains(ClientEndpoint.From(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 7562))));
+    }
+
+    [Fact]
+    public async Task The_port_of_a_gateway_that_stopped_is_anyone_s_again()
+    {
+        await using var gateway = fixture.StartGateway(IPAddress.Loopback);
+        var stopping = fixture.StartGateway(IPAddress.Any);
+        var itsPort = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, stopping.LocalEndpoint.Port));
+        Assert.True(await Eventually.True(() => gateway.Mirror.Settings.Admission.Gateways.Contains(itsPort), TimeSpan.FromSeconds(10)));
+
+        await stopping.DisposeAsync();
+
+        // A client of this host may be given that port next: within an announcement interval or two it is a client like any other.
+        Assert.True(await Eventually.True(() => !gateway.Mirror.Settings.Admission.Gateways.Contains(itsPort), TimeSpan.FromSeconds(6)),
+            "a stopped gateway's port is still refused");
     }
 }
