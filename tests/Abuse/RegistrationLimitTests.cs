@@ -59,9 +59,9 @@ public sealed class RegistrationLimitTests
     }
 
     [Fact]
-    public void A_source_address_is_capped_before_its_prefix()
+    public void A_client_over_both_caps_is_counted_against_its_address_the_narrower()
     {
-        var mirror = NewMirror(options => (options.MaxClientsPerIp, options.MaxClientsPerPrefix) = (2, 10));
+        var mirror = NewMirror(options => (options.MaxClientsPerIp, options.MaxClientsPerPrefix) = (2, 2));
 
         var verdicts = AdmitAll(mirror, Enumerable.Range(0, 3).Select(port => At("198.51.100.7", 1000 + port)), nowMs: 0);
 
