@@ -14,4 +14,19 @@ public enum DropReason
 
     /// <summary>The gateway already has as many clients as it may.</summary>
     OverCapacity,
+
+    /// <summary>Its source's /24 (IPv4) or /56 (IPv6) already has as many clients as it may.</summary>
+    OverPrefixLimit,
+
+    /// <summary>New clients from its source's /24 or /56 are arriving faster than allowed.</summary>
+    PrefixRateLimited,
+
+    /// <summary>New clients of this gateway are arriving faster than allowed.</summary>
+    GatewayRateLimited,
+
+    /// <summary>It comes from a UDP endpoint of a gateway of this cluster (this one included): a ping, not a heartbeat.</summary>
+    ClusterGateway,
+
+    /// <summary>It answers our pings (a reflector, an echo service): never a refresh.</summary>
+    Echo,
 }

@@ -33,6 +33,7 @@ public sealed class GatewayMetrics : IDisposable
     private long _receiveOverflows;
     private long _lateSlots;
     private long _skippedSeconds;
+    private long _staleSignupsReplaced;
     private long _lastSlotTimestamp = Stopwatch.GetTimestamp();
     private long _lastReceiveTimestamp = Stopwatch.GetTimestamp();
 
@@ -52,6 +53,7 @@ public sealed class GatewayMetrics : IDisposable
         Counter("tixtrigger.registration_failures", () => RegistrationFailures, "Batches of registrations or refreshes the cluster did not take (retried)");
         Counter("tixtrigger.receive_errors", () => ReceiveErrors, "Receives that failed");
         Counter("tixtrigger.receive_overflows", () => ReceiveOverflows, "Datagrams the kernel dropped because the receive queue was full");
+        Counter("tixtrigger.stale_signups_replaced", () => StaleSignupsReplaced, "One-datagram clients a full gateway dropped to make room for a new one");
         _meter.CreateObservableCounter("tixtrigger.drops", ObserveDrops, description: "Datagrams dropped, by reason");
         _lateness = _meter.CreateHistogram("tixtrigger.ping_lateness", "s", "How late each 10 ms ping slot is sent against its due time",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatenessBuckets });
@@ -68,6 +70,7 @@ public sealed class GatewayMetrics : IDisposable
     public long ReceiveOverflows => Volatile.Read(ref _receiveOverflows);
     public long LateSlots => Volatile.Read(ref _lateSlots);
     public long SkippedSeconds => Volatile.Read(ref _skippedSeconds);
+    public long StaleSignupsReplaced => Volatile.Read(ref _staleSignupsReplaced);
 
     /// <summary>How long ago the sender last finished a slot (or skipped ahead): its loop is alive while this stays small.</summary>
     public TimeSpan SinceLastSlot => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSlotTimestamp));
@@ -83,6 +86,7 @@ public sealed class GatewayMetrics : IDisposable
     internal void CountDrop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
     internal void CountRegistrationFailure() => Interlocked.Increment(ref _registrationFailures);
     internal void CountReceiveError() => Interlocked.Increment(ref _receiveErrors);
+    internal void CountStaleSignupReplaced() => Interlocked.Increment(ref _staleSignupsReplaced);
 
     /// <summary>Datagrams the kernel dropped for a full receive queue (SO_RXQ_OVFL), as reported with a received datagram.</summary>
     internal void CountReceiveOverflows(long dropped)

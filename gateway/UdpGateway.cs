@@ -20,6 +20,9 @@ public sealed class UdpGateway : IAsyncDisposable
     /// <summary>How long a stopping gateway spends handing its newest clients to the cluster.</summary>
     private static readonly TimeSpan FinalFlushLimit = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a stopping gateway waits for the directory to hear that it listens nowhere any more.</summary>
+    private static readonly TimeSpan FinalAnnouncementLimit = TimeSpan.FromSeconds(1);
+
     private readonly UdpGatewayOptions _options;
     private readonly IGrainFactory _grains;
     private readonly Func<bool> _connected;
@@ -31,7 +34,9 @@ public sealed class UdpGateway : IAsyncDisposable
     private HeartbeatReceiver? _receiver;
     private ShardSynchronizer? _shards;
     private RegistrationFlusher? _registrations;
+    private PeerGateways? _peers;
     private Task _announcing = Task.CompletedTask;
+    private Task _peering = Task.CompletedTask;
     private Task _flushing = Task.CompletedTask;
 
     /// <param name="connected">
@@ -68,11 +73,14 @@ public sealed class UdpGateway : IAsyncDisposable
         _receiver = new HeartbeatReceiver(_socket, _mirror, Metrics, _logger);
         _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected);
         _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger, _connected);
+        _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, _connected);
 
+        _peers.Start();
         _scheduler.Start();
         _receiver.Start();
         _announcing = Task.Run(() => _shards.RunAsync(_stopping.Token));
         _flushing = Task.Run(() => _registrations.RunAsync(_stopping.Token));
+        _peering = Task.Run(() => _peers.RunAsync(_stopping.Token));
 
         _logger.LogInformation(
             "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}",
@@ -95,6 +103,8 @@ public sealed class UdpGateway : IAsyncDisposable
         _scheduler?.Stop();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
+        await AwaitQuietly(_peering, "announcing to the gateway directory");
+        if (_peers is not null) await AwaitQuietly(_peers.AnnounceStoppedAsync().WaitAsync(FinalAnnouncementLimit), "telling the gateway directory this gateway stopped");
         if (_registrations is not null)
         {
             // Clients that arrived in the last moments: let the cluster have them, so a restart resumes them too.

@@ -11,7 +11,7 @@ namespace TixTrigger.Gateway.Cluster;
 /// <summary>
 /// Keeps the mirror in step with the gateway's shard grains. It announces the gateway to every
 /// shard every few seconds (observers are not durable, and the call reactivates a shard lost with
-/// its silo) and to the gateway directory, applies the shards' ticks in sequence, and
+/// its silo), applies the shards' ticks in sequence, and
 /// resynchronises a shard when this gateway has just started (snapshot: a restarted gateway resumes
 /// its clients), when its ticks have a gap (snapshot), or when the shard restarted empty (refill
 /// from the mirror: no client lost). One resynchronisation per shard at a time, each to completion.
@@ -38,7 +38,6 @@ internal sealed class ShardSynchronizer : IGatewayObserver
     // Made once the cluster is reachable: before a client has connected, Orleans cannot make grain references.
     private IPingShardGrain[]? _shards;
     private IGatewayObserver? _reference;
-    private IGatewayDirectoryGrain? _directory;
 
     private readonly Func<bool> _connected;
 
@@ -63,7 +62,6 @@ internal sealed class ShardSynchronizer : IGatewayObserver
         try
         {
             _shards = [.. Enumerable.Range(0, _states.Length).Select(i => _grains.GetGrain<IPingShardGrain>(ShardKey.Format(_options.GatewayId, i)))];
-            _directory = _grains.GetGrain<IGatewayDirectoryGrain>(0);
             // The runtime holds observers weakly: this object is kept alive by the gateway that owns it.
             _reference = _grains.CreateObjectReference<IGatewayObserver>(this);
             return true;
@@ -77,12 +75,11 @@ internal sealed class ShardSynchronizer : IGatewayObserver
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        var announcement = new GatewayAnnouncement(_options.GatewayId, _options.ShardsPerGateway);
         while (!stopping.IsCancellationRequested)
         {
             if (TryConnect())
             {
-                await Task.WhenAll(Enumerable.Range(0, _states.Length).Select(AnnounceAsync).Append(AnnounceToDirectoryAsync(announcement)));
+                await Task.WhenAll(Enumerable.Range(0, _states.Length).Select(AnnounceAsync));
             }
             try
             {
@@ -98,18 +95,6 @@ internal sealed class ShardSynchronizer : IGatewayObserver
     public void Detach()
     {
         if (_reference is not null) _grains.DeleteObjectReference<IGatewayObserver>(_reference);
-    }
-
-    private async Task AnnounceToDirectoryAsync(GatewayAnnouncement announcement)
-    {
-        try
-        {
-            await _directory!.Announce(announcement);
-        }
-        catch (Exception error)
-        {
-            LogFailure(error, "the gateway directory");
-        }
     }
 
     private async Task AnnounceAsync(int index)
@@ -216,7 +201,7 @@ internal sealed class ShardSynchronizer : IGatewayObserver
         }
         else
         {
-            shard.Merge(snapshot, Monotonic.NowMs(), verdict => _metrics.CountDrop(verdict == Admission.OverIpLimit ? DropReason.OverIpLimit : DropReason.OverCapacity));
+            shard.Merge(snapshot, Monotonic.NowMs(), verdict => _metrics.CountDrop(verdict.Reason()));
             (epoch, sequence) = (snapshot.Epoch, snapshot.Sequence);
             if (!synced && snapshot.Members.Length > 0) _logger.LogInformation("Shard {Shard}: resumed {Count} clients", index, snapshot.Members.Length);
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.Udp;
 using TixTrigger.Settings;
@@ -18,6 +19,7 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
 
     private readonly ReceivedDatagram[] _batch = new ReceivedDatagram[64];
     private readonly LogThrottle _errorLog = new();
+    private readonly DropReport _drops = new(metrics, logger);
     private Thread? _thread;
     private volatile bool _stopping;
     private long _overflowsCounted;
@@ -60,6 +62,7 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
         long now = Monotonic.NowMs();
         for (int i = 0; i < received; i++) Handle(_batch[i], now);
         CountOverflows();
+        _drops.Tick(now);
         return received;
     }
 
@@ -90,15 +93,13 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
             metrics.CountDrop(DropReason.Oversize);
             return;
         }
-        switch (mirror.Admit(datagram.Remote, datagram.Local, nowMs))
+        var verdict = mirror.Admit(datagram.Remote, datagram.Local, nowMs);
+        if (verdict is not (Admission.Added or Admission.Replaced or Admission.Refreshed))
         {
-            case Admission.OverIpLimit:
-                metrics.CountDrop(DropReason.OverIpLimit);
-                return;
-            case Admission.OverCapacity:
-                metrics.CountDrop(DropReason.OverCapacity);
-                return;
+            metrics.CountDrop(verdict.Reason());
+            return;
         }
+        if (verdict == Admission.Replaced) metrics.CountStaleSignupReplaced();
         metrics.CountHeartbeat();
         if (logger.IsEnabled(LogLevel.Trace))
         {

@@ -1,37 +1,89 @@
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Abuse;
+using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Mirror;
 
-/// <summary>What the gateway made of a heartbeat.</summary>
+/// <summary>What the gateway made of a datagram, or of a member the cluster told it about.</summary>
 internal enum Admission
 {
     Added,
+
+    /// <summary>Added in place of a stale sign-up (see <see cref="StaleSignups"/>): the gateway was full.</summary>
+    Replaced,
+
     Refreshed,
     OverIpLimit,
+    OverPrefixLimit,
     OverCapacity,
+    PrefixRateLimited,
+    GatewayRateLimited,
+    ClusterGateway,
+    Echo,
+}
+
+/// <summary>Which way a new member comes: a heartbeat is rate-limited; the cluster's record of clients registered before is not.</summary>
+internal enum AdmissionPath
+{
+    Heartbeat,
+    Cluster,
+}
+
+internal static class AdmissionDrops
+{
+    /// <summary>The drop a refused admission is counted as.</summary>
+    public static DropReason Reason(this Admission verdict) => verdict switch
+    {
+        Admission.OverIpLimit => DropReason.OverIpLimit,
+        Admission.OverPrefixLimit => DropReason.OverPrefixLimit,
+        Admission.PrefixRateLimited => DropReason.PrefixRateLimited,
+        Admission.GatewayRateLimited => DropReason.GatewayRateLimited,
+        Admission.ClusterGateway => DropReason.ClusterGateway,
+        Admission.Echo => DropReason.Echo,
+        _ => DropReason.OverCapacity,
+    };
 }
 
 /// <summary>
 /// The limits every new client of a gateway passes, whichever way it arrives (a heartbeat, a
-/// snapshot, a refill): the gateway's total, and how many one source address may register.
-/// Touched only when a client is added or removed, never by a refresh or a ping.
+/// snapshot): never a gateway of this cluster; at most so many per source address, per source
+/// prefix (/24, /56) and in all; and, for heartbeats, at most so many new ones a second per prefix
+/// and per gateway. Loopback sources (<c>PREFIX_LIMITS_EXEMPT</c>) skip the per-prefix limits,
+/// which protect networks our pings could flood. Touched only when a client is added or removed,
+/// never by a refresh or a ping; refusing allocates nothing.
 /// </summary>
-internal sealed class AdmissionControl(int maxClients, int maxClientsPerIp)
+internal sealed class AdmissionControl(UdpGatewayOptions options)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<PackedAddress, int> _perAddress = [];
+    private readonly Tally<PackedAddress> _perAddress = new();
+    private readonly Tally<PackedAddress> _perPrefix = new();
+    private readonly NewClientRates _rates = new(options.NewClientsPerSecond, options.NewClientsPerSecondPerPrefix);
+    private readonly AddressRange[] _exempt = options.PrefixLimitsExempt;
     private int _count;
 
     public int Count => Volatile.Read(ref _count);
 
-    public Admission TryAdd(ClientEndpoint client)
+    public ClusterGateways Gateways { get; } = new();
+
+    public Admission TryAdd(ClientEndpoint client, long nowMs, AdmissionPath path)
     {
+        if (Gateways.Contains(client)) return Admission.ClusterGateway;
+        var prefix = SourcePrefix.Of(client.Address);
+        bool exempt = IsExempt(client.Address);
         lock (_gate)
         {
-            if (_count >= maxClients) return Admission.OverCapacity;
-            int fromAddress = _perAddress.GetValueOrDefault(client.Address);
-            if (fromAddress >= maxClientsPerIp) return Admission.OverIpLimit;
-            _perAddress[client.Address] = fromAddress + 1;
+            if (_perAddress[client.Address] >= options.MaxClientsPerIp) return Admission.OverIpLimit;
+            if (!exempt && _perPrefix[prefix] >= options.MaxClientsPerPrefix) return Admission.OverPrefixLimit;
+            if (path == AdmissionPath.Heartbeat)
+            {
+                var rate = _rates.Check(prefix, exempt, nowMs);
+                if (rate != Admission.Added) return rate;
+            }
+            // Last, so that a full gateway makes room (a stale sign-up) only for a client nothing else refuses.
+            if (_count >= options.MaxClients) return Admission.OverCapacity;
+            if (path == AdmissionPath.Heartbeat) _rates.Take(prefix, exempt);
+            _perAddress.Increment(client.Address);
+            if (!exempt) _perPrefix.Increment(prefix);
             _count++;
             return Admission.Added;
         }
@@ -39,12 +91,21 @@ internal sealed class AdmissionControl(int maxClients, int maxClientsPerIp)
 
     public void Remove(ClientEndpoint client)
     {
+        bool exempt = IsExempt(client.Address);
         lock (_gate)
         {
             _count--;
-            int fromAddress = _perAddress.GetValueOrDefault(client.Address) - 1;
-            if (fromAddress <= 0) _perAddress.Remove(client.Address);
-            else _perAddress[client.Address] = fromAddress;
+            _perAddress.Decrement(client.Address);
+            if (!exempt) _perPrefix.Decrement(SourcePrefix.Of(client.Address));
         }
+    }
+
+    private bool IsExempt(PackedAddress address)
+    {
+        foreach (var range in _exempt)
+        {
+            if (range.Contains(address)) return true;
+        }
+        return false;
     }
 }

@@ -1,6 +1,6 @@
 namespace TixTrigger.Gateway.Mirror;
 
-/// <summary>What every shard of the mirror shares: the expiry, how far the shards' deadlines may lag, the limits, and claim ids.</summary>
+/// <summary>What every shard of the mirror shares: the expiry, how far the shards' deadlines may lag, the limits, claim ids, and the sender's progress.</summary>
 internal sealed class MirrorSettings(int expirySeconds, AdmissionControl admission)
 {
     public long ExpiryMs { get; } = expirySeconds * 1000L;
@@ -33,5 +33,12 @@ internal sealed class MirrorSettings(int expirySeconds, AdmissionControl admissi
 
     private int _sendingSlot;
 
-    public void Sending(int slot) => Volatile.Write(ref _sendingSlot, slot);
+    /// <summary>When each slot was last sent: the phase of a client's datagrams is read against its slot's.</summary>
+    public SlotTimes SlotTimes { get; } = new();
+
+    public void Sending(int slot, long nowMs)
+    {
+        Volatile.Write(ref _sendingSlot, slot);
+        SlotTimes.Sent(slot, nowMs);
+    }
 }

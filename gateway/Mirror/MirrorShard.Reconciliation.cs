@@ -35,9 +35,10 @@ internal sealed partial class MirrorShard
 
     /// <summary>
     /// Merges a snapshot (after this gateway started, or missed ticks). Members this gateway lacks are
-    /// added (through the same limits as heartbeats, deadlines clamped to the expiry); recent moves
-    /// are applied; a registered client the shard no longer holds is registered again. Nothing else
-    /// is dropped: a client whose claim is still on its way is simply not in the snapshot yet.
+    /// added through the same limits as heartbeats (all but the rates: these clients passed them when
+    /// they registered, and a restarted gateway resumes them all at once), deadlines clamped to the
+    /// expiry; recent moves are applied; a registered client the shard no longer holds is registered
+    /// again. Nothing else is dropped: a client whose claim is still on its way is simply not in the snapshot yet.
     /// </summary>
     public void Merge(ShardSnapshot snapshot, long nowMs, Action<Admission> rejected)
     {
@@ -61,7 +62,7 @@ internal sealed partial class MirrorShard
                     MarkHeldByShard(i);
                     continue;
                 }
-                var verdict = settings.Admission.TryAdd(member.Client);
+                var verdict = settings.Admission.TryAdd(member.Client, nowMs, AdmissionPath.Cluster);
                 if (verdict != Admission.Added)
                 {
                     rejected(verdict);
@@ -70,6 +71,7 @@ internal sealed partial class MirrorShard
                 int added = Add(member.Client, member.Local, deadline, member.ClaimId, SlotWheel.SlotOf(member.Client));
                 _entries[added].State = EntryState.Registered;
                 _entries[added].ShardDeadlineMs = deadline;
+                _entries[added].Cadence = Abuse.DatagramCadence.Resumed();
             }
             foreach (var (client, i) in _index)
             {

@@ -1,4 +1,5 @@
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Udp;
 
 namespace TixTrigger.Gateway.Mirror;
@@ -37,6 +38,9 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         public int SlotPosition;
         public byte Slot;
         public EntryState State;
+
+        /// <summary>The timing of its datagrams: the echo rule, and whether it ever heartbeated twice.</summary>
+        public DatagramCadence Cadence;
     }
 
     private readonly Lock _gate = new();
@@ -54,29 +58,43 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
     }
 
     /// <summary>
-    /// A heartbeat from a client of this shard: refreshes it, or adds it (pinged within ~20 ms) if
-    /// the limits allow and queues its claim. A refresh costs the cluster nothing until the shard's
-    /// copy of the deadline would lag by <see cref="MirrorSettings.RefreshLagMs"/>; then it joins a batch.
+    /// A heartbeat from a client of this shard: refreshes it (unless it answers our pings), or adds
+    /// it (pinged within ~20 ms) if the limits allow and queues its claim. A refresh costs the
+    /// cluster nothing until the shard's copy of the deadline would lag by
+    /// <see cref="MirrorSettings.RefreshLagMs"/>; then it joins a batch.
     /// </summary>
     public Admission Admit(ClientEndpoint client, PackedAddress local, long nowMs)
     {
         lock (_gate)
         {
-            if (_index.TryGetValue(client, out int i))
-            {
-                ref var entry = ref _entries[i];
-                entry.DeadlineMs = nowMs + settings.ExpiryMs;
-                entry.Local = local;
-                if ((entry.State & EntryState.Registered) != 0) QueueRefreshIfDue(i);
-                else if ((entry.State & (EntryState.ClaimQueued | EntryState.ClaimInFlight)) == 0) QueueClaim(i);
-                return Admission.Refreshed;
-            }
-            var verdict = settings.Admission.TryAdd(client);
+            if (_index.TryGetValue(client, out int i)) return Refresh(i, local, nowMs);
+            var verdict = settings.Admission.TryAdd(client, nowMs, AdmissionPath.Heartbeat);
+            bool replaced = verdict == Admission.OverCapacity && TryRemoveStaleSignup(nowMs);
+            if (replaced) verdict = settings.Admission.TryAdd(client, nowMs, AdmissionPath.Heartbeat);
             if (verdict != Admission.Added) return verdict;
             int added = Add(client, local, nowMs + settings.ExpiryMs, settings.NextClaimId(), settings.SlotAhead);
+            _entries[added].Cadence = DatagramCadence.FirstDatagram(nowMs);
             QueueClaim(added);
-            return Admission.Added;
+            return replaced ? Admission.Replaced : Admission.Added;
         }
+    }
+
+    private Admission Refresh(int i, PackedAddress local, long nowMs)
+    {
+        ref var entry = ref _entries[i];
+        switch (entry.Cadence.Observe(nowMs, settings.SlotTimes.PhaseOf(entry.Slot, nowMs)))
+        {
+            case CadenceVerdict.Echo:
+                return Admission.Echo;
+            case CadenceVerdict.Probe:
+                MoveToSlot(i, SlotWheel.Opposite(entry.Slot));
+                break;
+        }
+        entry.DeadlineMs = nowMs + settings.ExpiryMs;
+        entry.Local = local;
+        if ((entry.State & EntryState.Registered) != 0) QueueRefreshIfDue(i);
+        else if ((entry.State & (EntryState.ClaimQueued | EntryState.ClaimInFlight)) == 0) QueueClaim(i);
+        return Admission.Refreshed;
     }
 
     /// <summary>Adds to <paramref name="batch"/> every live client of one slot; drops the ones whose deadline has passed. Allocates nothing.</summary>
@@ -91,7 +109,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
                 int i = list[position];
                 ref var entry = ref _entries[i];
                 if (entry.DeadlineMs > nowMs) batch.Add(new PingTarget(entry.Client, entry.Local));
-                else RemoveAt(i);
+                else if (!entry.Cadence.Lingers(entry.DeadlineMs, nowMs)) RemoveAt(i);
             }
         }
     }

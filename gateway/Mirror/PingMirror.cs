@@ -13,7 +13,7 @@ internal sealed class PingMirror
 {
     public PingMirror(UdpGatewayOptions options)
     {
-        Settings = new MirrorSettings(options.ClientExpirationSeconds, new AdmissionControl(options.MaxClients, options.MaxClientsPerIp));
+        Settings = new MirrorSettings(options.ClientExpirationSeconds, new AdmissionControl(options));
         _shards = [.. Enumerable.Range(0, options.ShardsPerGateway).Select(index => new MirrorShard(index, Settings))];
     }
 
@@ -30,10 +30,18 @@ internal sealed class PingMirror
 
     public Admission Admit(ClientEndpoint client, PackedAddress local, long nowMs) => ShardOf(client).Admit(client, local, nowMs);
 
+    /// <summary>The cluster's gateways changed: a client entry that is one of them goes (each would keep the other pinging).</summary>
+    public int RemoveClusterGateways()
+    {
+        int removed = 0;
+        foreach (var shard in _shards) removed += shard.RemoveClusterGateways();
+        return removed;
+    }
+
     /// <summary>Gathers one slot's pings from every shard, taking each shard's lock only while it copies.</summary>
     public void CollectSlot(int slot, long nowMs, PingBatch batch)
     {
-        Settings.Sending(slot);
+        Settings.Sending(slot, nowMs);
         batch.Clear();
         foreach (var shard in _shards) shard.CollectSlot(slot, nowMs, batch);
     }

@@ -12,9 +12,14 @@ internal sealed class SlotWheel
 {
     public const int SlotCount = 100;
 
+    public const int SlotMs = 1000 / SlotCount;
+
     private readonly SlotList[] _slots = CreateSlots();
 
     public static int SlotOf(ClientEndpoint client) => (int)(client.StableHash() % SlotCount);
+
+    /// <summary>The slot half a second away.</summary>
+    public static int Opposite(int slot) => (slot + SlotCount / 2) % SlotCount;
 
     /// <summary>Adds an entry to a slot; returns its position there.</summary>
     public int Add(int slot, int entry) => _slots[slot].Add(entry);

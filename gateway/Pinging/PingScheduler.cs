@@ -19,6 +19,7 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
     private static readonly long LateTicks = (long)(Stopwatch.Frequency * GatewayMetrics.LateSeconds);
 
     private readonly PingBatch _batch = new();
+    private readonly LogThrottle _errorLog = new();
     private Thread? _thread;
     private volatile bool _stopping;
 
@@ -36,6 +37,10 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
 
     private void Run()
     {
+        if (!SenderPriority.TryRaiseCurrentThread())
+        {
+            logger.LogDebug("The ping sender runs at normal priority (raising it needs CAP_SYS_NICE): under a flood on a small host its slots may be late");
+        }
         long origin = Stopwatch.GetTimestamp();
         long slot = 0;
         while (!_stopping)
@@ -65,8 +70,8 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
             }
             catch (Exception error)
             {
-                // An exception on this thread would end the process; one failed slot must not.
-                if (!_stopping) logger.LogError(error, "Sending slot {Slot} failed", slot % SlotWheel.SlotCount);
+                // An exception on this thread would end the process; one failed slot must not, nor fill the log 100 times a second.
+                if (!_stopping && _errorLog.ShouldLog()) logger.LogError(error, "Sending slot {Slot} failed", slot % SlotWheel.SlotCount);
             }
             slot++;
         }

@@ -138,42 +138,8 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
         var control = new ReadOnlySpan<byte>(header.Control, (int)Math.Min(header.ControlLength, ControlBytes));
         bool readable = SocketAddresses.TryReadNative(name, out var remote);
         var local = _boundAddress;
-        bool knowsLocal = ReadControl(control, ref local) || !_wildcard;
-        // Without its destination (control data cut short: MSG_CTRUNC) we cannot answer from the right address.
-        if ((header.Flags & MsgCTrunc) != 0 && _wildcard) knowsLocal = false;
+        bool knowsLocal = ControlMessages.KnowsDestination(control, header.Flags, _wildcard, ref local, ref _overflows);
         return new ReceivedDatagram(remote, local, readable && knowsLocal ? (int)message.Length : -1);
-    }
-
-    /// <summary>Walks the control messages, checking every length against the buffer; true if it found the destination.</summary>
-    private bool ReadControl(ReadOnlySpan<byte> control, ref PackedAddress local)
-    {
-        bool found = false;
-        int offset = 0;
-        while (offset + CmsgHeaderSize <= control.Length)
-        {
-            var header = MemoryMarshal.Read<CmsgHdr>(control[offset..]);
-            if (header.Length < (nuint)CmsgHeaderSize || header.Length > (nuint)(control.Length - offset)) break;
-            var data = control.Slice(offset + CmsgHeaderSize, (int)header.Length - CmsgHeaderSize);
-            if (header.Level == IpProtoIp && header.Type == IpPktInfo && data.Length >= sizeof(InPktInfo))
-            {
-                // ipi_spec_dst: the local address the datagram was delivered to (our own, even for a broadcast).
-                local = PackedAddress.FromIPv4(data.Slice(4, 4));
-                found = true;
-            }
-            else if (header.Level == IpProtoIpv6 && header.Type == Ipv6PktInfo && data.Length >= sizeof(In6PktInfo))
-            {
-                local = PackedAddress.FromIPv6(data[..16]);
-                found = true;
-            }
-            else if (header.Level == SolSocket && header.Type == SoRxqOvfl && data.Length >= sizeof(uint))
-            {
-                // The socket's drop count so far, attached once the kernel has dropped anything.
-                long dropped = MemoryMarshal.Read<uint>(data);
-                if (dropped > _overflows) Volatile.Write(ref _overflows, dropped);
-            }
-            offset += Align((int)header.Length);
-        }
-        return found;
     }
 
     public int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload)

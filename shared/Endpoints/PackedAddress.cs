@@ -18,6 +18,9 @@ public readonly record struct PackedAddress([property: Id(0)] ulong High, [prope
 
     public bool IsNone => High == 0 && Low == 0;
 
+    /// <summary>127.0.0.0/8 or ::1: this host itself, which nothing outside it can send from.</summary>
+    public bool IsLoopback => IsIPv4 ? (Low & 0xFF00_0000UL) == 0x7F00_0000UL : High == 0 && Low == 1;
+
     public static PackedAddress FromIPv4(ReadOnlySpan<byte> fourBytes) =>
         new(0, MappedPrefixLow | BinaryPrimitives.ReadUInt32BigEndian(fourBytes));
 

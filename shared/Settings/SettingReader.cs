@@ -4,6 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using TixTrigger.Endpoints;
 
 namespace TixTrigger.Settings;
 
@@ -93,6 +94,23 @@ public sealed class SettingReader(IConfiguration configuration)
             throw new InvalidSettingException(name, raw, string.Join(" or ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant())));
         }
         return value;
+    }
+
+    /// <summary>Comma-separated networks in CIDR notation, or <c>none</c> for an empty list.</summary>
+    public AddressRange[] AddressRanges(string name, string fallback)
+    {
+        string raw = Raw(name) ?? fallback;
+        if (raw.Equals("none", StringComparison.OrdinalIgnoreCase)) return [];
+        var ranges = new List<AddressRange>();
+        foreach (string part in raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!AddressRange.TryParse(part, out var range))
+            {
+                throw new InvalidSettingException(name, raw, "networks in CIDR notation separated by commas, such as 127.0.0.0/8,::1/128, or none");
+            }
+            ranges.Add(range);
+        }
+        return [.. ranges];
     }
 
     public string Identifier(string name, string fallback)

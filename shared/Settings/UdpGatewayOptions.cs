@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using TixTrigger.Endpoints;
 
 namespace TixTrigger.Settings;
 
@@ -14,6 +15,10 @@ public sealed class UdpGatewayOptions
     public const int DefaultClientExpirationSeconds = 120;
     public const int DefaultMaxClientsPerIp = 4096;
     public const int DefaultMaxClients = 1_000_000;
+    public const int DefaultMaxClientsPerPrefix = 65_536;
+    public const int DefaultNewClientsPerSecond = 20_000;
+    public const int DefaultNewClientsPerSecondPerPrefix = 100;
+    public const string DefaultPrefixLimitsExempt = "127.0.0.0/8,::1/128";
 
     /// <summary><c>HOST</c>: where to listen. A wildcard listens on every local address, and pings leave from the address each client used.</summary>
     public IPAddress Host { get; set; } = IPAddress.Any;
@@ -36,11 +41,32 @@ public sealed class UdpGatewayOptions
     /// <summary><c>MAX_CLIENTS</c>: bounds the gateway's memory under abuse.</summary>
     public int MaxClients { get; set; } = DefaultMaxClients;
 
+    /// <summary>
+    /// <c>MAX_CLIENTS_PER_PREFIX</c>: how many clients one /24 (IPv4) or /56 (IPv6) may register:
+    /// bounds the pings a forger can aim at one network, as DNS Response Rate Limiting does.
+    /// </summary>
+    public int MaxClientsPerPrefix { get; set; } = DefaultMaxClientsPerPrefix;
+
+    /// <summary><c>NEW_CLIENTS_PER_SECOND</c>: the rate of new registrations one gateway accepts (bursts of one second's worth).</summary>
+    public int NewClientsPerSecond { get; set; } = DefaultNewClientsPerSecond;
+
+    /// <summary><c>NEW_CLIENTS_PER_SECOND_PER_PREFIX</c>: the same per /24 or /56 (bursts of five seconds' worth).</summary>
+    public int NewClientsPerSecondPerPrefix { get; set; } = DefaultNewClientsPerSecondPerPrefix;
+
+    /// <summary>
+    /// <c>PREFIX_LIMITS_EXEMPT</c>: sources the per-prefix limits do not apply to. By default this
+    /// host's loopback: nothing outside the host can send from it, and pings to it never leave the host.
+    /// </summary>
+    public AddressRange[] PrefixLimitsExempt { get; set; } = ParseRanges(DefaultPrefixLimitsExempt);
+
     /// <summary>How often the gateway re-announces itself to its shards.</summary>
     public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The host name and the port: stable across restarts of one gateway, distinct between gateways on one host.</summary>
     public static string DefaultGatewayId(int port) => $"{Environment.MachineName}-{port}";
+
+    private static AddressRange[] ParseRanges(string ranges) =>
+        [.. ranges.Split(',').Select(range => AddressRange.TryParse(range, out var parsed) ? parsed : throw new FormatException(range))];
 
     public static UdpGatewayOptions FromConfiguration(IConfiguration configuration)
     {
@@ -55,6 +81,10 @@ public sealed class UdpGatewayOptions
             GatewayId = read.Identifier("GATEWAY_ID", DefaultGatewayId(port)),
             MaxClientsPerIp = read.Int("MAX_CLIENTS_PER_IP", DefaultMaxClientsPerIp, 1, 10_000_000),
             MaxClients = read.Int("MAX_CLIENTS", DefaultMaxClients, 1, 50_000_000),
+            MaxClientsPerPrefix = read.Int("MAX_CLIENTS_PER_PREFIX", DefaultMaxClientsPerPrefix, 1, 50_000_000),
+            NewClientsPerSecond = read.Int("NEW_CLIENTS_PER_SECOND", DefaultNewClientsPerSecond, 1, 10_000_000),
+            NewClientsPerSecondPerPrefix = read.Int("NEW_CLIENTS_PER_SECOND_PER_PREFIX", DefaultNewClientsPerSecondPerPrefix, 1, 10_000_000),
+            PrefixLimitsExempt = read.AddressRanges("PREFIX_LIMITS_EXEMPT", DefaultPrefixLimitsExempt),
         };
     }
 }

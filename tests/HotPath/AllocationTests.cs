@@ -86,4 +86,53 @@ public sealed class AllocationTests
         Assert.Equal(200, mirror.Count);
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void Refusing_or_replacing_new_clients_allocates_nothing()
+    {
+        // Every limit in play: per prefix (no exemption), rates, capacity, stale sign-ups.
+        var mirror = new PingMirror(new UdpGatewayOptions
+        {
+            ShardsPerGateway = 4,
+            ClientExpirationSeconds = 10,
+            MaxClients = 1_000,
+            MaxClientsPerPrefix = 100,
+            NewClientsPerSecond = 1_000_000,
+            NewClientsPerSecondPerPrefix = 1_000_000,
+            PrefixLimitsExempt = [],
+        });
+        var local = PackedAddress.From(IPAddress.Loopback);
+        // Each source in a /24 of its own: the per-prefix cap is not what refuses them.
+        static ClientEndpoint Source(int i) => new(new PackedAddress(0, 0x0000_FFFF_0000_0000UL + (uint)(i * 256)), (ushort)(i % 60_000 + 1));
+        int Flood(int first, int count, long nowMs, Admission expected)
+        {
+            int matching = 0;
+            for (int i = first; i < first + count; i++)
+            {
+                if (mirror.Admit(Source(i), local, nowMs) == expected) matching++;
+            }
+            return matching;
+        }
+        long Allocated(Action action)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            action();
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Flood(0, 1_000, nowMs: 0, Admission.Added);
+
+        // While every entry is young, a full gateway refuses (the first round warms up its paths).
+        Flood(100_000, 5_000, nowMs: 1_000, Admission.OverCapacity);
+        int refused = 0;
+        long allocated = Allocated(() => refused = Flood(200_000, 20_000, nowMs: 1_000, Admission.OverCapacity));
+        // Half an expiry later the one-datagram entries are stale, and newcomers replace them.
+        Flood(300_000, 300, nowMs: 6_000, Admission.Replaced);
+        mirror.DrainClaims(6_000);
+        int replaced = 0;
+        allocated += Allocated(() => replaced = Flood(400_000, 300, nowMs: 6_000, Admission.Replaced));
+
+        Assert.Equal(20_000, refused);
+        Assert.True(replaced > 250, $"{replaced} replaced");
+        Assert.Equal(0, allocated);
+    }
 }

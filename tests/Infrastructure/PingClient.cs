@@ -31,6 +31,9 @@ public sealed class PingClient : IDisposable
 
     public void Heartbeat(IPEndPoint service, int size = 2) => _socket.SendTo(new byte[size], service);
 
+    /// <summary>A heartbeat with this content: the original README's client sends the ping's own bytes.</summary>
+    public void Heartbeat(IPEndPoint service, byte[] payload) => _socket.SendTo(payload, service);
+
     public IReadOnlyList<Received> Pings
     {
         get { lock (_received) return [.. _received]; }

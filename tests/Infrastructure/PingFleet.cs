@@ -33,6 +33,31 @@ public sealed class PingFleet : IDisposable
         return TimeSpan.FromSeconds(longest / (double)Stopwatch.Frequency);
     }
 
+    /// <summary>
+    /// Intervals between consecutive pings to the same client, over all clients, that end between
+    /// <paramref name="from"/> and <paramref name="to"/> (Stopwatch timestamps): how many there were,
+    /// and how many within 1000 ms ± <paramref name="tolerance"/>. A silence at the end of the window
+    /// that is already too long counts as a late interval too.
+    /// </summary>
+    public (int OnTime, int Intervals) IntervalsOnTime(long from, long to, TimeSpan tolerance)
+    {
+        int onTime = 0, intervals = 0;
+        long low = (long)((1 - tolerance.TotalSeconds) * Stopwatch.Frequency), high = (long)((1 + tolerance.TotalSeconds) * Stopwatch.Frequency);
+        foreach (var client in Clients)
+        {
+            var pings = client.Pings.Select(p => p.Timestamp).Where(t => t <= to).ToList();
+            int first = pings.FindIndex(t => t >= from);
+            for (int i = Math.Max(1, first < 0 ? pings.Count : first); i < pings.Count; i++)
+            {
+                intervals++;
+                long interval = pings[i] - pings[i - 1];
+                if (interval >= low && interval <= high) onTime++;
+            }
+            if (pings.Count == 0 || to - pings[^1] > high) intervals++;
+        }
+        return (onTime, intervals);
+    }
+
     public bool AllPingedSince(long from) => Clients.All(client => client.Pings.Any(p => p.Timestamp >= from));
 
     public int PingedSince(long from) => Clients.Count(client => client.Pings.Any(p => p.Timestamp >= from));

@@ -25,6 +25,11 @@ public sealed class BadSettingTests
     [InlineData("ORLEANS_TLS_CERTIFICATE", "/nonexistent/cluster.pfx", "PKCS#12")]
     [InlineData("DASHBOARD_LOG_STREAM", "maybe", "true or false")]
     [InlineData("DASHBOARD_USER", "ops", "together with DASHBOARD_PASSWORD")]
+    [InlineData("MAX_CLIENTS_PER_PREFIX", "0", "1 to 50000000")]
+    [InlineData("NEW_CLIENTS_PER_SECOND", "lots", "1 to 10000000")]
+    [InlineData("NEW_CLIENTS_PER_SECOND_PER_PREFIX", "-5", "1 to 10000000")]
+    [InlineData("PREFIX_LIMITS_EXEMPT", "127.0.0.0/33", "CIDR notation")]
+    [InlineData("PREFIX_LIMITS_EXEMPT", "localhost", "CIDR notation")]
     public async Task The_silo_exits_with_one_clear_line(string variable, string value, string accepts)
     {
         using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>

@@ -1,0 +1,54 @@
+using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Mirror;
+
+namespace TixTrigger.Gateway.Abuse;
+
+/// <summary>
+/// Token buckets on new registrations, one per gateway and one per source prefix, as DNS Response
+/// Rate Limiting keeps them: a fixed table of buckets indexed by a hash of the prefix, so a flood
+/// from a million networks costs no more memory than one from a single network. Two prefixes that
+/// share a bucket share its rate (stricter for both, never looser). Refreshes of known clients
+/// take no token: only a registration can be a forger's first step.
+/// Not thread-safe: <see cref="AdmissionControl"/> calls it under its lock.
+/// </summary>
+internal sealed class NewClientRates(int perSecond, int perSecondPerPrefix)
+{
+    /// <summary>
+    /// A prefix's bucket holds this many seconds of its rate: the phones behind one NAT that all
+    /// restart at once (after an outage) pass, though the rate is small.
+    /// </summary>
+    public const int PrefixBurstSeconds = 5;
+
+    /// <summary>
+    /// The gateway's bucket holds one second of its rate: a larger burst would let a flood place tens
+    /// of thousands of clients in the few slots just ahead of the sender, and make those slots late.
+    /// </summary>
+    public const int GatewayBurstSeconds = 1;
+
+    private const int PrefixBuckets = 1 << 16;
+
+    private readonly TokenBucket[] _prefixes = new TokenBucket[PrefixBuckets];
+    private TokenBucket _gateway;
+
+    /// <summary>
+    /// Which rate a new client from <paramref name="prefix"/> would exceed now, or <see cref="Admission.Added"/>
+    /// if none; takes nothing (the caller may still refuse it for capacity).
+    /// </summary>
+    public Admission Check(PackedAddress prefix, bool prefixExempt, long nowMs)
+    {
+        if (!prefixExempt && !_prefixes[BucketOf(prefix)].HasToken(nowMs, perSecondPerPrefix, perSecondPerPrefix * (double)PrefixBurstSeconds))
+        {
+            return Admission.PrefixRateLimited;
+        }
+        return _gateway.HasToken(nowMs, perSecond, perSecond * (double)GatewayBurstSeconds) ? Admission.Added : Admission.GatewayRateLimited;
+    }
+
+    /// <summary>Takes the tokens of a client that <see cref="Check"/> let through and that was added.</summary>
+    public void Take(PackedAddress prefix, bool prefixExempt)
+    {
+        if (!prefixExempt) _prefixes[BucketOf(prefix)].Take();
+        _gateway.Take();
+    }
+
+    private static int BucketOf(PackedAddress prefix) => (int)(prefix.StableHash() & (PrefixBuckets - 1));
+}
