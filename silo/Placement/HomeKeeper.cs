@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using TixTrigger.Time;
 
 namespace TixTrigger.Silo.Placement;
 
@@ -10,11 +12,20 @@ namespace TixTrigger.Silo.Placement;
 /// </summary>
 public sealed class HomeKeeper(IClusterMembershipService membership, ILocalSiloDetails localSilo, ILogger<HomeKeeper> logger)
 {
+    /// <summary>
+    /// How long a silo must have been seen active before grains move to it. A silo is an active
+    /// member a moment before it has finished starting; a grain that migrated to it then was seen to
+    /// arrive without its state (a shard its gateway had to refill).
+    /// </summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<SiloAddress, long> _firstSeenActiveMs = new();
+
     /// <summary>True if <paramref name="grain"/>'s home is another silo now; it should then call <c>MigrateOnIdle</c>.</summary>
     public bool IsAway(Grain grain)
     {
         var home = RendezvousHome.Of(grain.GetGrainId(), RendezvousHome.Candidates(membership));
-        if (home is null || home.Equals(localSilo.SiloAddress)) return false;
+        if (home is null || home.Equals(localSilo.SiloAddress) || !HasSettled(home)) return false;
         logger.LogInformation("{Grain} moves to its home silo {Silo}", grain.GetGrainId(), home);
         return true;
     }
@@ -27,4 +38,12 @@ public sealed class HomeKeeper(IClusterMembershipService membership, ILocalSiloD
     public bool ShouldHandOff(DeactivationReason reason) =>
         reason.ReasonCode == DeactivationReasonCode.ShuttingDown
         && RendezvousHome.Candidates(membership).Any(silo => !silo.Equals(localSilo.SiloAddress));
+
+    // The grains of this silo ask every second or so between them, so a silo is first seen within about a second of joining.
+    private bool HasSettled(SiloAddress silo)
+    {
+        long now = Monotonic.NowMs();
+        long firstSeen = _firstSeenActiveMs.GetOrAdd(silo, now);
+        return now - firstSeen >= SettleTime.TotalMilliseconds;
+    }
 }

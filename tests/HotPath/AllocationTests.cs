@@ -41,13 +41,19 @@ public sealed class AllocationTests
         }
         SendSecond(); // warm up (JIT, first-use caches, buffers grown to the largest slot)
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int sentTotal = 0;
-        for (int round = 0; round < 20; round++) sentTotal += SendSecond();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Three windows of 20 seconds' worth each. A per-ping allocation shows in every window; the
+        // runtime's own one-off work on this thread (seen once in a full test run: 1,472 bytes) in one.
+        var windows = new long[3];
+        for (int window = 0; window < windows.Length; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int sentTotal = 0;
+            for (int round = 0; round < 20; round++) sentTotal += SendSecond();
+            windows[window] = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(20 * 200, sentTotal);
+        }
 
-        Assert.Equal(20 * 200, sentTotal);
-        Assert.Equal(0, allocated);
+        Assert.True(windows.Min() == 0, $"bytes allocated per window of 4,000 pings: {string.Join(", ", windows)}");
     }
 
     [Theory]
