@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace TixTrigger.Bench.Nodes;
 
 /// <summary>
@@ -13,12 +15,12 @@ internal sealed class CpuQuotaGroup : IDisposable
 
     private CpuQuotaGroup(string path, double cores, int periodMicroseconds)
     {
-        Path = path;
+        Folder = path;
         Cores = cores;
         PeriodMicroseconds = periodMicroseconds;
     }
 
-    public string Path { get; }
+    public string Folder { get; }
 
     public double Cores { get; }
 
@@ -26,11 +28,11 @@ internal sealed class CpuQuotaGroup : IDisposable
 
     public static CpuQuotaGroup Create(string name, CpuQuota quota)
     {
-        if (!File.Exists(System.IO.Path.Combine(Root, "cpu.cfs_quota_us")))
+        if (!File.Exists(Path.Combine(Root, "cpu.cfs_quota_us")))
         {
             throw new NodeFailedException($"a CPU quota needs cgroup v1's cpu controller at {Root}, which is not there");
         }
-        string path = System.IO.Path.Combine(Root, name);
+        string path = Path.Combine(Root, name);
         Directory.CreateDirectory(path);
         var group = new CpuQuotaGroup(path, quota.Cores, quota.PeriodMicroseconds);
         try
@@ -52,27 +54,27 @@ internal sealed class CpuQuotaGroup : IDisposable
     /// <summary>cpu.stat: periods, how many of them the group was throttled in, and for how long in all.</summary>
     public CpuThrottling ReadThrottling()
     {
-        var values = File.ReadLines(System.IO.Path.Combine(Path, "cpu.stat"))
+        var values = File.ReadLines(Path.Combine(Folder, "cpu.stat"))
             .Select(line => line.Split(' ', 2))
             .Where(parts => parts.Length == 2)
             .ToDictionary(parts => parts[0], parts => long.TryParse(parts[1], out long value) ? value : 0);
         return new CpuThrottling(values.GetValueOrDefault("nr_periods"), values.GetValueOrDefault("nr_throttled"), values.GetValueOrDefault("throttled_time"));
     }
 
-    private void Write(string file, long value) => File.WriteAllText(System.IO.Path.Combine(Path, file), value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    private void Write(string file, long value) => File.WriteAllText(Path.Combine(Folder, file), value.ToString(CultureInfo.InvariantCulture));
 
     public void Dispose()
     {
-        for (int attempt = 0; attempt < 50 && Directory.Exists(Path); attempt++)
+        for (int attempt = 0; attempt < 50 && Directory.Exists(Folder); attempt++)
         {
             try
             {
                 // A group can only be removed empty: anything still in it (it should all be dead) goes back to the root group.
-                foreach (string task in File.ReadAllLines(System.IO.Path.Combine(Path, "cgroup.procs")))
+                foreach (string task in File.ReadAllLines(Path.Combine(Folder, "cgroup.procs")))
                 {
-                    TryWrite(System.IO.Path.Combine(Root, "cgroup.procs"), task);
+                    TryWrite(Path.Combine(Root, "cgroup.procs"), task);
                 }
-                Directory.Delete(Path);
+                Directory.Delete(Folder);
             }
             catch (IOException)
             {

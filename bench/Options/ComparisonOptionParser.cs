@@ -10,7 +10,7 @@ internal static class ComparisonOptionParser
         switch (name)
         {
             case "--service-root": serviceRoot = value(); break;
-            case "--only": comparison = comparison with { Subjects = OptionParser.Enum<Subjects>(name, value()) }; break;
+            case "--only": comparison = comparison with { Subjects = OptionParser.Choice<Subjects>(name, value()) }; break;
             case "--gateways": comparison = comparison with { Gateways = OptionParser.Integer(name, value()) }; break;
             case "--silos": comparison = comparison with { Silos = OptionParser.Integer(name, value()) }; break;
             case "--gateway-cpu-quota": comparison = comparison with { GatewayCpuQuota = OptionParser.Number(name, value()) }; break;

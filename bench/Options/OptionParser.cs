@@ -43,7 +43,7 @@ internal static class OptionParser
             }
             switch (name)
             {
-                case "--compare": topology = Enum<Topology>(name, Value()); break;
+                case "--compare": topology = Choice<Topology>(name, Value()); break;
                 case "--target": target = [AddressParser.Endpoint(name, Value())]; break;
                 case "--targets": targets = AddressParser.Endpoints(name, Value()); break;
                 case "--bind": options = options with { BindAddresses = AddressParser.Addresses(name, Value()) }; break;
@@ -73,10 +73,10 @@ internal static class OptionParser
         };
     }
 
-    public static T Enum<T>(string name, string text) where T : struct, System.Enum =>
-        System.Enum.TryParse(text, ignoreCase: true, out T value) && System.Enum.IsDefined(value)
+    public static T Choice<T>(string name, string text) where T : struct, Enum =>
+        Enum.TryParse(text, ignoreCase: true, out T value) && Enum.IsDefined(value)
             ? value
-            : throw new FormatException($"{name} takes one of {string.Join(", ", System.Enum.GetNames<T>().Select(option => option.ToLowerInvariant()))}, not '{text}'");
+            : throw new FormatException($"{name} takes one of {string.Join(", ", Enum.GetNames<T>().Select(option => option.ToLowerInvariant()))}, not '{text}'");
 
     private static (string Name, string? Value) Split(string arg)
     {

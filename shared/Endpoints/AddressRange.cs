@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 
 namespace TixTrigger.Endpoints;
 
@@ -32,7 +33,7 @@ public readonly record struct AddressRange(PackedAddress Network, int PrefixLeng
         int slash = text.IndexOf('/');
         string addressPart = slash < 0 ? text : text[..slash];
         if (!IPAddress.TryParse(addressPart, out var ip)) return false;
-        bool ipv4 = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        bool ipv4 = ip.AddressFamily == AddressFamily.InterNetwork;
         int bits = ipv4 ? 32 : 128;
         int length = bits;
         if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out length) || length > bits)) return false;

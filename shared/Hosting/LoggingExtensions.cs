@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using TixTrigger.Settings;
+using System.Text.Json;
 
 namespace TixTrigger.Hosting;
 
@@ -27,7 +28,7 @@ public static class LoggingExtensions
             {
                 console.TimestampFormat = TimestampFormat.TrimEnd();
                 console.UseUtcTimestamp = true;
-                console.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                console.JsonWriterOptions = new JsonWriterOptions { Indented = false };
             });
         }
         else

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace TixTrigger.Hosting;
 
 /// <summary>
@@ -13,5 +15,5 @@ public sealed class StopQuieting
     public void Begin() => _stopping = true;
 
     /// <summary>Whether a framework event at <paramref name="level"/> is kept: always before stopping, only critical ones after.</summary>
-    public bool Keeps(Microsoft.Extensions.Logging.LogLevel level) => !_stopping || level >= Microsoft.Extensions.Logging.LogLevel.Critical;
+    public bool Keeps(LogLevel level) => !_stopping || level >= LogLevel.Critical;
 }

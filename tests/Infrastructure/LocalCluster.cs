@@ -6,6 +6,7 @@ using TixTrigger.Gateway.Hosting;
 using TixTrigger.Hosting;
 using TixTrigger.Grains;
 using TixTrigger.Settings;
+using Microsoft.Extensions.Logging;
 
 namespace TixTrigger.Tests.Infrastructure;
 
@@ -166,7 +167,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         var node = new NodeOptions { RedisConnection = Redis.ConnectionString, ClusterId = ClusterId, ServiceId = ClusterId };
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.UseTixTriggerLogging(Microsoft.Extensions.Logging.LogLevel.Warning);
+        builder.Logging.UseTixTriggerLogging(LogLevel.Warning);
         builder.UseOrleansClient(client => client.UseTixTriggerClustering(node));
         _clientHost = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -10,7 +10,7 @@ namespace TixTrigger.Tests.Infrastructure;
 /// </summary>
 public sealed class ScriptedCluster : IAsyncLifetime
 {
-    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("tixtrigger-local-cluster-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("tixtrigger-local-cluster-").FullName;
 
     public int[] DashboardPorts { get; } = [FreePorts.Next(), FreePorts.Next()];
 
@@ -20,7 +20,7 @@ public sealed class ScriptedCluster : IAsyncLifetime
 
     public IPEndPoint Gateway(int index) => new(IPAddress.Loopback, UdpPorts[index]);
 
-    public string Directory => _directory;
+    public string Folder => _directory;
 
     public string[] Nodes { get; } = ["redis", "silo-1", "silo-2", "gateway-a", "gateway-b"];
 
@@ -100,7 +100,7 @@ public sealed class ScriptedCluster : IAsyncLifetime
                 {
                 }
             }
-            System.IO.Directory.Delete(_directory, recursive: true);
+            Directory.Delete(_directory, recursive: true);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TixTrigger.Tests.Infrastructure;
@@ -97,12 +98,12 @@ public sealed class LocalClusterScriptTests(ScriptedCluster cluster) : IClassFix
         // Gateways report every 2 s; pings/s needs two reports with the clients in them.
         await Task.Delay(TimeSpan.FromSeconds(5));
 
-        string screenshot = Path.Combine(cluster.Directory, "status.png");
+        string screenshot = Path.Combine(cluster.Folder, "status.png");
         string dom = await HeadlessChromium.ScreenshotAsync(url, screenshot);
 
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is empty");
         var rows = Regex.Matches(dom, @"<tr class=""gateway""><td>(gateway-[ab])</td>.*?<td class=""clients"">(\d+)</td><td class=""pings"">([\d.]+)</td>", RegexOptions.Singleline)
-            .ToDictionary(m => m.Groups[1].Value, m => (Clients: int.Parse(m.Groups[2].Value), Pings: double.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)));
+            .ToDictionary(m => m.Groups[1].Value, m => (Clients: int.Parse(m.Groups[2].Value), Pings: double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)));
         Assert.True(rows.Count == 2, dom);
         foreach (var (gateway, clients) in expected)
         {

@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using TixTrigger.Grains;
 using TixTrigger.Hosting;
 using TixTrigger.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace TixTrigger.Tests.Security;
 
@@ -70,7 +71,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
     private async Task<AsyncDisposableHost> ConnectAsync(X509Certificate2? certificate, Action<IClientBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.UseTixTriggerLogging(Microsoft.Extensions.Logging.LogLevel.Critical);
+        builder.Logging.UseTixTriggerLogging(LogLevel.Critical);
         builder.UseOrleansClient(client =>
         {
             client.UseRedisClustering(options => options.ConfigurationOptions = RedisSettings.Parse(_cluster.Redis.ConnectionString));

@@ -1,3 +1,4 @@
+using System.Net;
 using TixTrigger.Tests.Infrastructure;
 
 namespace TixTrigger.Tests.Settings;
@@ -104,7 +105,7 @@ public sealed class BadSettingTests
     public async Task A_UDP_port_already_taken_stops_the_silo_with_a_line_that_says_so()
     {
         using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0));
+        taken.Bind(new IPEndPoint(IPAddress.Any, 0));
         int port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
         using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
         {
