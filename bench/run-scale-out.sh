@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6 item 6, scale-out on one box: each gateway runs in its own cgroup v1 CPU quota of Q cores
+# Scale-out on one box: each gateway runs in its own cgroup v1 CPU quota of Q cores
 # (/sys/fs/cgroup/cpu/<group>/cpu.cfs_quota_us; needs root). First the one-machine cluster with ONE
 # gateway and N clients, then with TWO gateways, each under the same quota Q, and 2N clients. If the
 # service scales out, both runs are on time alike. Silos run unlimited unless -s gives them a quota too.
@@ -58,7 +58,7 @@ run() { # label gateways clients [more bench options]
     --clients "$count" --heartbeat-seconds 5 --spread-seconds 5 --duration "$duration" --log-dir "$out/$label" "$@" > "$out/$label.log" 2>&1 &
   bench=$!
   wait "$bench"; local status=$?; bench=""
-  # 0 and 1 are measurements (1: the service missed a threshold of issue 6); anything else is not.
+  # 0 and 1 are measurements (1: the service missed a threshold of the comparison); anything else is not.
   if [ $status -gt 1 ]; then echo "run-scale-out: the $label run could not measure (exit $status); see $out/$label.log" >&2; tail -5 "$out/$label.log" >&2; exit 2; fi
   tail -1 "$out/$label.log" > "$out/$label.json"
 }
