@@ -36,7 +36,6 @@ public sealed class UdpGateway : IAsyncDisposable
     private RegistrationFlusher? _registrations;
     private PeerGateways? _peers;
     private Task _announcing = Task.CompletedTask;
-    private Task _peering = Task.CompletedTask;
     private Task _flushing = Task.CompletedTask;
 
     /// <param name="connected">
@@ -78,9 +77,8 @@ public sealed class UdpGateway : IAsyncDisposable
         _peers.Start();
         _scheduler.Start();
         _receiver.Start();
-        _announcing = Task.Run(() => _shards.RunAsync(_stopping.Token));
+        _announcing = Task.Run(() => AnnounceAsync(_shards, _peers, _stopping.Token));
         _flushing = Task.Run(() => _registrations.RunAsync(_stopping.Token));
-        _peering = Task.Run(() => _peers.RunAsync(_stopping.Token));
 
         _logger.LogInformation(
             "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}",
@@ -103,7 +101,6 @@ public sealed class UdpGateway : IAsyncDisposable
         _scheduler?.Stop();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
-        await AwaitQuietly(_peering, "announcing to the gateway directory");
         if (_peers is not null) await AwaitQuietly(_peers.AnnounceStoppedAsync().WaitAsync(FinalAnnouncementLimit), "telling the gateway directory this gateway stopped");
         if (_registrations is not null)
         {
@@ -121,6 +118,27 @@ public sealed class UdpGateway : IAsyncDisposable
         _socket?.Dispose();
         Metrics.Dispose();
         _logger.LogInformation("TixTrigger gateway {GatewayId} stopped", _options.GatewayId);
+    }
+
+    /// <summary>
+    /// Every announcement interval, from the start: the shard grains hear that this gateway is alive
+    /// (observers are not durable, and the call reactivates a shard lost with its silo), and the
+    /// gateway directory where it listens.
+    /// </summary>
+    private async Task AnnounceAsync(ShardSynchronizer shards, PeerGateways peers, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            await Task.WhenAll(shards.AnnounceAsync(), peers.ExchangeAsync());
+            try
+            {
+                await Task.Delay(_options.AnnounceInterval, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
     }
 
     private async Task AwaitQuietly(Task task, string what)

@@ -9,7 +9,7 @@ using TixTrigger.Settings;
 namespace TixTrigger.Gateway.Cluster;
 
 /// <summary>
-/// Tells the gateway directory, every announcement interval, that this gateway is alive and where its
+/// Tells the gateway directory, each announcement round, that this gateway is alive and where its
 /// UDP socket receives, and learns where every other gateway's does: no gateway registers a gateway
 /// of its cluster (itself included) as a client, since each one's pings would be the other's
 /// heartbeats, forever. This gateway's own endpoints are refused from the start, before the cluster answers.
@@ -23,23 +23,8 @@ internal sealed class PeerGateways(IGrainFactory grains, UdpGatewayOptions optio
     /// <summary>Refuses this gateway's own endpoints: call before the socket is read.</summary>
     public void Start() => Learn([Own]);
 
-    public async Task RunAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            await ExchangeAsync();
-            try
-            {
-                await Task.Delay(options.AnnounceInterval, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
-
-    private async Task ExchangeAsync()
+    /// <summary>One round: announces this gateway to the directory and learns the others. Never throws.</summary>
+    public async Task ExchangeAsync()
     {
         // A standalone gateway connects in the background; until then there is no directory to ask.
         if (!connected()) return;

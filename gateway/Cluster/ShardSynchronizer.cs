@@ -73,31 +73,16 @@ internal sealed class ShardSynchronizer : IGatewayObserver
         }
     }
 
-    public async Task RunAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            if (TryConnect())
-            {
-                await Task.WhenAll(Enumerable.Range(0, _states.Length).Select(AnnounceAsync));
-            }
-            try
-            {
-                await Task.Delay(_options.AnnounceInterval, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
+    /// <summary>One announcement round: every shard hears from this gateway, once the cluster is reachable.</summary>
+    public Task AnnounceAsync() =>
+        TryConnect() ? Task.WhenAll(Enumerable.Range(0, _states.Length).Select(AnnounceToShardAsync)) : Task.CompletedTask;
 
     public void Detach()
     {
         if (_reference is not null) _grains.DeleteObjectReference<IGatewayObserver>(_reference);
     }
 
-    private async Task AnnounceAsync(int index)
+    private async Task AnnounceToShardAsync(int index)
     {
         try
         {
