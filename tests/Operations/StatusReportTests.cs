@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using TixTrigger.Gateway.Status;
 using TixTrigger.Grains;
+using TixTrigger.Status;
 using TixTrigger.Tests.Infrastructure;
 
 namespace TixTrigger.Tests.Operations;
@@ -25,12 +26,16 @@ public sealed class StatusReportTests(ClusterFixture fixture)
         var status = fixture.Grains.GetGrain<IGatewayStatusGrain>(0);
         string id = gateway.Metrics.GatewayId;
 
+        // 15 clients are 15 pings/s. One 2 s window can read high once, as when slots the sender sent late
+        // after a stall of the test process (seen once: 20.01/s) land in the next window. A report
+        // that stays out of range (a ping counted twice, a wrong window) fails.
         GatewayReportAge[] reports = [];
+        static bool Shows15Clients(GatewayReport report) => report.Clients == 15 && report.PingsPerSecond is > 10 and <= 20;
         Assert.True(await Eventually.True(async () =>
         {
             reports = await status.GetReports();
-            return reports.Any(r => r.Report.GatewayId == id && r.Report.Clients == 15 && r.Report.PingsPerSecond > 10);
-        }, TimeSpan.FromSeconds(8)), $"no report of 15 clients pinged: {string.Join("; ", reports.Select(r => r.Report))}");
+            return reports.Any(r => r.Report.GatewayId == id && Shows15Clients(r.Report));
+        }, TimeSpan.FromSeconds(8)), $"no report of 15 clients at 10-20 pings/s: {string.Join("; ", reports.Select(r => r.Report))}");
         var report = reports.Single(r => r.Report.GatewayId == id).Report;
         Assert.InRange(report.PingsPerSecond, 10, 20);
         Assert.Equal(gateway.LocalEndpoint.ToString(), report.UdpEndpoint);
