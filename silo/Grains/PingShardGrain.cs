@@ -31,7 +31,8 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
     private long _sequence;
     private long _ticks;
     private IGatewayObserver? _gateway;
-    private long _lastAttachMs;
+    // From activation: a new shard gives its gateway as long to announce itself as one that went quiet.
+    private long _lastAttachMs = Monotonic.NowMs();
     private int _refreshLagMs = 30_000;
     private string _gatewayId = "";
     private int _index;
@@ -114,7 +115,8 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
             if (home.IsAway(this)) MigrateOnIdle();
         }
 
-        if (_gateway is not null && now - _lastAttachMs > GatewaySilenceLimitMs)
+        bool gatewaySilent = now - _lastAttachMs > GatewaySilenceLimitMs;
+        if (_gateway is not null && gatewaySilent)
         {
             logger.LogInformation("Shard {Shard}: its gateway has not announced itself for {Seconds} s; no more ticks until it does",
                 Key, (now - _lastAttachMs) / 1000);
@@ -122,8 +124,11 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         }
         if (_gateway is null)
         {
-            // Nobody pings these members; once they have expired there is nothing left to keep.
-            if (_members.Count == 0) DeactivateOnIdle();
+            // Nobody pings these members; once they have expired there is nothing left to keep. Not
+            // before the gateway has had its time to announce itself: an empty shard that a read
+            // activated just before that (seen: the gateway's first round, a status check) would
+            // otherwise restart under it with a new epoch.
+            if (gatewaySilent && _members.Count == 0) DeactivateOnIdle();
             return Task.CompletedTask;
         }
 

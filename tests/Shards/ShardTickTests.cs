@@ -119,4 +119,20 @@ public sealed class ShardTickTests(ClusterFixture fixture)
         Assert.InRange(members[Client(2)].TtlMs, 15_000, 20_000);
         GC.KeepAlive(reference);
     }
+
+    [Fact]
+    public async Task An_empty_shard_read_before_its_gateway_announces_itself_is_the_same_shard_when_it_does()
+    {
+        var shard = fixture.Grains.GetGrain<IPingShardGrain>(ShardKey.Format($"ticks-{Guid.NewGuid():N}", 0));
+        var read = await shard.GetSnapshot();
+
+        // A gateway announces itself every 2 s; by then the shard has ticked twice with nobody attached.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var recorder = new TickRecorder();
+        var reference = fixture.Grains.CreateObjectReference<IGatewayObserver>(recorder);
+        var status = await shard.Attach(reference, 30_000);
+
+        Assert.Equal(read.Epoch, status.Epoch);
+        GC.KeepAlive(reference);
+    }
 }
