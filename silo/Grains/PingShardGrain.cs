@@ -126,7 +126,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         {
             // Nobody pings these members; once they have expired there is nothing left to keep. Not
             // before the gateway has had its time to announce itself: an empty shard that a read
-            // activated just before that (seen: the gateway's first round, a status check) would
+            // activated just before the gateway's first round (seen: a test's reads) would
             // otherwise restart under it with a new epoch.
             if (gatewaySilent && _members.Count == 0) DeactivateOnIdle();
             return Task.CompletedTask;

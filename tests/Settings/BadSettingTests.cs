@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using TixTrigger.Tests.Infrastructure;
 
 namespace TixTrigger.Tests.Settings;
@@ -104,9 +105,9 @@ public sealed class BadSettingTests
     [Fact]
     public async Task A_UDP_port_already_taken_stops_the_silo_with_a_line_that_says_so()
     {
-        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         taken.Bind(new IPEndPoint(IPAddress.Any, 0));
-        int port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
         using var silo = NodeProcess.Start("silo", BuiltOutputs.Silo, new Dictionary<string, string>
         {
             ["PORT"] = port.ToString(),
