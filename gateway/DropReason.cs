@@ -29,4 +29,7 @@ public enum DropReason
 
     /// <summary>It answers our pings (a reflector, an echo service): never a refresh.</summary>
     Echo,
+
+    /// <summary>Another trigger service (or any program) pinging us with our ping's bytes every second: never a refresh.</summary>
+    Trigger,
 }

@@ -20,6 +20,7 @@ internal enum Admission
     GatewayRateLimited,
     ClusterGateway,
     Echo,
+    Trigger,
 }
 
 /// <summary>Which way a new member comes: a heartbeat is rate-limited; the cluster's record of clients registered before is not.</summary>
@@ -40,6 +41,7 @@ internal static class AdmissionDrops
         Admission.GatewayRateLimited => DropReason.GatewayRateLimited,
         Admission.ClusterGateway => DropReason.ClusterGateway,
         Admission.Echo => DropReason.Echo,
+        Admission.Trigger => DropReason.Trigger,
         _ => DropReason.OverCapacity,
     };
 }
