@@ -2,145 +2,180 @@ using TixTrigger.Gateway.Mirror;
 
 namespace TixTrigger.Gateway.Abuse;
 
-/// <summary>What a datagram of a known client means, by the timing of its datagrams.</summary>
+/// <summary>What a datagram of a known client means, by the timing and content of its datagrams.</summary>
 internal enum CadenceVerdict
 {
     /// <summary>A heartbeat: refresh the client.</summary>
     Refresh,
 
-    /// <summary>A heartbeat, and time to test whether the client follows our pings: move its slot by half a second.</summary>
-    Probe,
-
     /// <summary>An answer to our pings, not a heartbeat: never a refresh.</summary>
     Echo,
+
+    /// <summary>Another trigger pinging us every second: never a refresh.</summary>
+    Trigger,
 }
 
 /// <summary>
-/// The echo rule, per client. A reflector (a UDP echo service, or anything that answers each
-/// datagram) returns each ping right after it arrives, so its datagrams come every second at a
-/// constant phase after our ping to it; a phone heartbeats on its own timer, every 5 to 40 s in the
-/// field. Content cannot tell them apart (the original README's client heartbeats with the ping's
-/// own bytes), and neither can phase alone: a phone that heartbeats every second on a precise timer
-/// shows a constant phase too. So a client whose datagrams come a second apart at a stable phase
-/// (<see cref="StreakBeforeProbe"/> of them, within <see cref="PhaseToleranceMs"/>) is tested once:
-/// its slot moves by half a second (one odd interval). An echo follows our pings: its next datagrams
-/// keep their phase against the new schedule, and it is never refreshed again, so it expires. A
-/// phone keeps its own timer: its datagrams keep their phase against the old schedule, and it is
-/// never tested again. Clients that heartbeat every 2 s or more are never tested at all.
+/// The echo rule's state for one client (see docs/ABUSE.md, "No loop keeps itself alive"). An
+/// answerer's datagrams keep a fixed phase against <em>our</em> pings to it, whatever we do; an app's
+/// keep the phase of its own timer. So once a client's datagrams have held one phase for a while,
+/// its ping slot moves by a secret amount at a secret moment, and the next datagram after the
+/// answers to the old slot could have arrived tells which of the two it follows. A verdict of echo
+/// only stops refreshes; any later datagram that does not follow our pings lifts it, so a forger
+/// who cannot see our pings cannot cost a phone its pings.
 /// </summary>
 internal struct DatagramCadence
 {
-    /// <summary>The shift of a probe: half the second, as far as possible from the old phase both ways.</summary>
-    public const int ShiftMs = SlotWheel.SlotCount / 2 * SlotWheel.SlotMs;
-
-    /// <summary>How long an echo is remembered past its deadline: answers to its last pings may still be on their way.</summary>
-    public const long EchoLingerMs = (KeptPhaseToVerify + 1) * 1000L;
-
-    private const int StreakBeforeProbe = 3;
-    private const int PhaseToleranceMs = 25;
-
-    /// <summary>
-    /// After a probe, the datagrams that keep the old schedule's phase before the client counts as a
-    /// phone: answers to pings sent before the shift may still arrive, from a reflector up to this
-    /// many seconds away.
-    /// </summary>
-    private const int KeptPhaseToVerify = 5;
-
-    /// <summary>Probes that said neither echo nor phone (too much jitter) before the client is left alone.</summary>
-    private const int MaxProbes = 3;
-
     private enum Stage : byte
     {
         Watching,
-        Probing,
-        Verified,
+        Testing,
+        Cooling,
         Echo,
+        Trigger,
     }
 
     private long _lastMs;
-    private short _phaseMs;
-    private byte _count;
+    private long _streakStartMs;
+
+    /// <summary>Testing: when the move may start, then (once it is done) when the answers to the old slot are all in. Cooling: when it ends.</summary>
+    private long _stageMs;
+
+    private int _lagBoundMs;
+    private short _anchor;
+    private short _lo;
+    private short _hi;
     private Stage _stage;
-    private byte _probes;
+    private byte _steps;
+    private byte _pingStreak;
+    private bool _jump;
     private bool _heardAgain;
 
     /// <summary>A client added by its first datagram, now.</summary>
-    public static DatagramCadence FirstDatagram(long nowMs) => new() { _lastMs = nowMs };
+    public static DatagramCadence FirstDatagram(long nowMs, bool isPing) =>
+        new() { _lastMs = nowMs, _streakStartMs = -1, _pingStreak = isPing ? (byte)1 : (byte)0 };
 
-    /// <summary>A client learnt from the cluster: a heartbeat registered it before, so it is no one-datagram sign-up.</summary>
-    public static DatagramCadence Resumed() => new() { _heardAgain = true };
+    /// <summary>A client learnt from the cluster: nothing bounds how late an answer to its earlier pings may come.</summary>
+    public static DatagramCadence Resumed(long nowMs) =>
+        new() { _lastMs = nowMs, _streakStartMs = -1, _heardAgain = true, _lagBoundMs = EchoRule.MaxAnswerDelayMs };
 
-    public bool IsEcho => _stage == Stage.Echo;
+    public readonly bool IsEcho => _stage is Stage.Echo or Stage.Trigger;
 
-    /// <summary>It has sent one datagram only, as every source of a forged flood does.</summary>
-    public bool IsOneShot => !_heardAgain;
-
-    /// <summary>An echo past its deadline is kept, unpinged, for a while: an answer still on its way must not register it anew.</summary>
-    public readonly bool Lingers(long deadlineMs, long nowMs) => _stage == Stage.Echo && nowMs - deadlineMs < EchoLingerMs;
+    /// <summary>When its latest datagram arrived (for one learnt from the cluster, when that happened).</summary>
+    public readonly long LastHeardMs => _lastMs;
 
     /// <summary>
-    /// Another datagram of this client, <paramref name="phaseMs"/> after its slot was last sent
-    /// (-1 when unknown). Says whether it refreshes the client, and when to probe.
+    /// Kept, unpinged, past its deadline: answers to its last pings may still be on their way, and
+    /// must find the same client (its test goes on) rather than register a new one; an echo or a
+    /// trigger stays for as long as it keeps sending, so that it never registers anew.
     /// </summary>
-    public CadenceVerdict Observe(long nowMs, int phaseMs)
+    public readonly bool Lingers(long deadlineMs, long nowMs) =>
+        nowMs - deadlineMs < EchoRule.LingerMs || (IsEcho && nowMs - _lastMs < EchoRule.LingerMs);
+
+    /// <summary>
+    /// Another datagram of this client, <paramref name="phaseMs"/> after its slot was last sent (-1
+    /// when unknown). Says whether it refreshes the client.
+    /// </summary>
+    public CadenceVerdict Observe(long nowMs, int phaseMs, bool isPing, in EchoRule rule)
     {
-        _heardAgain = true;
         long interval = nowMs - _lastMs;
         _lastMs = nowMs;
-        return _stage switch
+        if (!_heardAgain)
         {
-            Stage.Echo => CadenceVerdict.Echo,
-            Stage.Verified => CadenceVerdict.Refresh,
-            Stage.Probing => AfterShift(interval, phaseMs),
-            _ => Watch(interval, phaseMs),
-        };
-    }
-
-    private CadenceVerdict Watch(long interval, int phaseMs)
-    {
-        if (phaseMs < 0)
-        {
-            _count = 0;
-            return CadenceVerdict.Refresh;
+            // The first answer can come no sooner than its delay after our first ping, which followed the first datagram.
+            _heardAgain = true;
+            _lagBoundMs = (int)Math.Min(interval + EchoRule.JitterMs + EchoRule.MarginMs, EchoRule.MaxAnswerDelayMs);
         }
-        bool inStep = _count > 0 && interval is >= 500 and <= 1500 && Distance(phaseMs, _phaseMs) <= PhaseToleranceMs;
-        _count = inStep ? (byte)(_count + 1) : (byte)1;
-        _phaseMs = (short)phaseMs;
-        if (_count < StreakBeforeProbe) return CadenceVerdict.Refresh;
-        _stage = Stage.Probing;
-        _count = 0;
-        _probes++;
-        return CadenceVerdict.Probe;
-    }
-
-    private CadenceVerdict AfterShift(long interval, int phaseMs)
-    {
-        // The probe made one interval 0.5 or 1.5 s long; anything longer means it stopped sending every second.
-        if (phaseMs >= 0 && interval < 2000)
+        _pingStreak = !isPing ? (byte)0 : interval is >= 500 and <= 1_500 ? (byte)Math.Min(_pingStreak + 1, 255) : (byte)1;
+        if (_stage == Stage.Trigger) return CadenceVerdict.Trigger;
+        if (_pingStreak >= EchoRule.TriggerStreak)
         {
-            if (Distance(phaseMs, _phaseMs) <= PhaseToleranceMs)
-            {
-                _stage = Stage.Echo;
-                return CadenceVerdict.Echo;
-            }
-            if (Distance(phaseMs, _phaseMs + ShiftMs) <= PhaseToleranceMs)
-            {
-                // Its own timer: follow its slow drift against ours, and decide once enough have come.
-                _phaseMs = (short)((phaseMs + ShiftMs) % 1000);
-                if (++_count >= KeptPhaseToVerify) _stage = Stage.Verified;
+            _stage = Stage.Trigger;
+            return CadenceVerdict.Trigger;
+        }
+        switch (_stage)
+        {
+            case Stage.Echo:
+                // Anything that does not follow our pings is the client's own: the verdict was wrong, or forged.
+                if (phaseMs < 0 || FollowsOurPings(phaseMs)) return CadenceVerdict.Echo;
+                Restart(nowMs, phaseMs);
                 return CadenceVerdict.Refresh;
-            }
+            case Stage.Testing:
+                // Until the move is done and the answers to the old slot are in, nothing can be told.
+                if (_steps > 0 || nowMs < _stageMs || phaseMs < 0) return CadenceVerdict.Refresh;
+                if (FollowsOurPings(phaseMs))
+                {
+                    _stage = Stage.Echo;
+                    return CadenceVerdict.Echo;
+                }
+                _stage = Stage.Cooling;
+                _stageMs = nowMs + rule.CooldownMs;
+                return CadenceVerdict.Refresh;
+            case Stage.Cooling:
+                if (nowMs >= _stageMs) Restart(nowMs, phaseMs);
+                return CadenceVerdict.Refresh;
+            default:
+                Watch(nowMs, interval, phaseMs, rule);
+                return CadenceVerdict.Refresh;
         }
-        // Neither: watch again from here, a few times at most.
-        _stage = _probes >= MaxProbes ? Stage.Verified : Stage.Watching;
-        _count = 0;
-        return _stage == Stage.Watching ? Watch(interval, phaseMs) : CadenceVerdict.Refresh;
     }
 
-    /// <summary>How far apart two phases are on the circle of a second.</summary>
-    private static int Distance(int a, int b)
+    /// <summary>
+    /// Called as the client's ping goes out: how many slots to move its next pings earlier by (0
+    /// for none). A move of the test is a drift of <see cref="EchoRule.StepSlots"/> a second, which
+    /// no interval notices, or for a client that sends every second (whose test must be quick) one jump.
+    /// </summary>
+    public int SlotShift(long nowMs)
     {
-        int d = Math.Abs(a - b) % 1000;
-        return Math.Min(d, 1000 - d);
+        if (_stage != Stage.Testing || _steps == 0 || nowMs < _stageMs) return 0;
+        int slots = _jump ? _steps * EchoRule.StepSlots : EchoRule.StepSlots;
+        _steps = _jump ? (byte)0 : (byte)(_steps - 1);
+        // This ping is the last at an old phase: answers to it arrive within the lag bound.
+        if (_steps == 0) _stageMs = nowMs + _lagBoundMs;
+        return slots;
     }
+
+    private void Watch(long nowMs, long interval, int phaseMs, in EchoRule rule)
+    {
+        if (phaseMs < 0 || interval > EchoRule.MaxCadenceMs || _streakStartMs < 0 || !Extend(phaseMs))
+        {
+            Restart(nowMs, phaseMs);
+            return;
+        }
+        long span = nowMs - _streakStartMs;
+        if (span < rule.ReferenceSpanMs) return;
+        _stage = Stage.Testing;
+        _jump = interval <= EchoRule.JumpCadenceMs;
+        _steps = (byte)rule.Secret(EchoRule.MinSteps, EchoRule.MaxSteps + 1);
+        _stageMs = nowMs + rule.Secret(0, EchoRule.MaxStartDelayMs);
+    }
+
+    /// <summary>A new streak of datagrams at one phase, starting with this one.</summary>
+    private void Restart(long nowMs, int phaseMs)
+    {
+        _stage = Stage.Watching;
+        _streakStartMs = phaseMs < 0 ? -1 : nowMs;
+        _anchor = (short)Math.Max(phaseMs, 0);
+        _lo = _hi = 0;
+    }
+
+    /// <summary>Adds a phase to the streak's band, if the band stays narrow enough for an answerer's jitter.</summary>
+    private bool Extend(int phaseMs)
+    {
+        int offset = Offset(phaseMs);
+        int lo = Math.Min(_lo, offset), hi = Math.Max(_hi, offset);
+        if (hi - lo > EchoRule.BandMs) return false;
+        (_lo, _hi) = ((short)lo, (short)hi);
+        return true;
+    }
+
+    /// <summary>Whether a phase against the moved slot still lies in the band the streak had against the old one.</summary>
+    private readonly bool FollowsOurPings(int phaseMs)
+    {
+        int offset = Offset(phaseMs);
+        return Math.Max(_hi, offset) - Math.Min(_lo, offset) <= EchoRule.BandMs;
+    }
+
+    /// <summary>A phase as an offset from the streak's first, in -500..499 ms: the band wraps round the second.</summary>
+    private readonly int Offset(int phaseMs) => ((phaseMs - _anchor) % 1000 + 1500) % 1000 - 500;
 }

@@ -93,7 +93,7 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
             metrics.CountDrop(DropReason.Oversize);
             return;
         }
-        var verdict = mirror.Admit(datagram.Remote, datagram.Local, nowMs);
+        var verdict = mirror.Admit(datagram.Remote, datagram.Local, datagram.IsPing, nowMs);
         if (verdict is not (Admission.Added or Admission.Replaced or Admission.Refreshed))
         {
             metrics.CountDrop(verdict.Reason());

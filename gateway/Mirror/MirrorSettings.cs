@@ -1,7 +1,9 @@
+using TixTrigger.Gateway.Abuse;
+
 namespace TixTrigger.Gateway.Mirror;
 
 /// <summary>What every shard of the mirror shares: the expiry, how far the shards' deadlines may lag, the limits, claim ids, and the sender's progress.</summary>
-internal sealed class MirrorSettings(int expirySeconds, AdmissionControl admission)
+internal sealed class MirrorSettings(int expirySeconds, AdmissionControl admission, Func<int, int, int>? secret = null)
 {
     public long ExpiryMs { get; } = expirySeconds * 1000L;
 
@@ -13,6 +15,8 @@ internal sealed class MirrorSettings(int expirySeconds, AdmissionControl admissi
     public long RefreshLagMs { get; } = Math.Clamp(expirySeconds * 1000L / 4, 1_000, 30_000);
 
     public AdmissionControl Admission { get; } = admission;
+
+    public EchoRule EchoRule { get; } = EchoRule.For(expirySeconds, secret);
 
     // Increasing across restarts of this gateway as well (claims the shards still hold compare below new ones).
     private long _lastClaimId = DateTime.UtcNow.Ticks;

@@ -10,7 +10,7 @@ namespace TixTrigger.Gateway.Mirror;
 /// </summary>
 internal sealed partial class MirrorShard
 {
-    /// <summary>The echo rule's probe: the client's pings move by half a second, once.</summary>
+    /// <summary>The echo rule's test: the client's pings move to another slot.</summary>
     private void MoveToSlot(int i, int slot)
     {
         ref var entry = ref _entries[i];
@@ -32,7 +32,7 @@ internal sealed partial class MirrorShard
         {
             int i = Random.Shared.Next(_used);
             ref var entry = ref _entries[i];
-            if (entry.DeadlineMs == 0 || !StaleSignups.IsStale(entry.Cadence, entry.DeadlineMs, nowMs, settings.ExpiryMs)) continue;
+            if (entry.DeadlineMs == 0 || !StaleSignups.IsStale(entry.Cadence, nowMs, settings.ExpiryMs)) continue;
             RemoveAt(i);
             return true;
         }

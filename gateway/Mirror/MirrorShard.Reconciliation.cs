@@ -29,8 +29,17 @@ internal sealed partial class MirrorShard
             return;
         }
         if (entry.ClaimId != removal.ClaimId) return;
-        if (entry.DeadlineMs <= nowMs) RemoveAt(i);
+        if (entry.DeadlineMs <= nowMs) Unregister(i); // it lingers, unpinged, until the sender drops it
         else Reclaim(i); // the shard's copy ran out before a refresh reached it: register it again
+    }
+
+    /// <summary>The shard expired a client this gateway has stopped pinging too: a later heartbeat registers it under a new claim.</summary>
+    private void Unregister(int i)
+    {
+        ref var entry = ref _entries[i];
+        entry.ClaimId = settings.NextClaimId();
+        entry.ShardDeadlineMs = 0;
+        entry.State = EntryState.None;
     }
 
     /// <summary>
@@ -71,7 +80,7 @@ internal sealed partial class MirrorShard
                 int added = Add(member.Client, member.Local, deadline, member.ClaimId, SlotWheel.SlotOf(member.Client));
                 _entries[added].State = EntryState.Registered;
                 _entries[added].ShardDeadlineMs = deadline;
-                _entries[added].Cadence = Abuse.DatagramCadence.Resumed();
+                _entries[added].Cadence = Abuse.DatagramCadence.Resumed(nowMs);
             }
             foreach (var (client, i) in _index)
             {

@@ -63,32 +63,31 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
     /// cluster nothing until the shard's copy of the deadline would lag by
     /// <see cref="MirrorSettings.RefreshLagMs"/>; then it joins a batch.
     /// </summary>
-    public Admission Admit(ClientEndpoint client, PackedAddress local, long nowMs)
+    public Admission Admit(ClientEndpoint client, PackedAddress local, bool isPing, long nowMs)
     {
         lock (_gate)
         {
-            if (_index.TryGetValue(client, out int i)) return Refresh(i, local, nowMs);
+            if (_index.TryGetValue(client, out int i)) return Refresh(i, local, isPing, nowMs);
             var verdict = settings.Admission.TryAdd(client, nowMs, AdmissionPath.Heartbeat);
             bool replaced = verdict == Admission.OverCapacity && TryRemoveStaleSignup(nowMs);
             if (replaced) verdict = settings.Admission.TryAdd(client, nowMs, AdmissionPath.Heartbeat);
             if (verdict != Admission.Added) return verdict;
             int added = Add(client, local, nowMs + settings.ExpiryMs, settings.NextClaimId(), settings.SlotAhead);
-            _entries[added].Cadence = DatagramCadence.FirstDatagram(nowMs);
+            _entries[added].Cadence = DatagramCadence.FirstDatagram(nowMs, isPing);
             QueueClaim(added);
             return replaced ? Admission.Replaced : Admission.Added;
         }
     }
 
-    private Admission Refresh(int i, PackedAddress local, long nowMs)
+    private Admission Refresh(int i, PackedAddress local, bool isPing, long nowMs)
     {
         ref var entry = ref _entries[i];
-        switch (entry.Cadence.Observe(nowMs, settings.SlotTimes.PhaseOf(entry.Slot, nowMs)))
+        switch (entry.Cadence.Observe(nowMs, settings.SlotTimes.PhaseOf(entry.Slot, nowMs), isPing, settings.EchoRule))
         {
             case CadenceVerdict.Echo:
                 return Admission.Echo;
-            case CadenceVerdict.Probe:
-                MoveToSlot(i, SlotWheel.Opposite(entry.Slot));
-                break;
+            case CadenceVerdict.Trigger:
+                return Admission.Trigger;
         }
         entry.DeadlineMs = nowMs + settings.ExpiryMs;
         entry.Local = local;
@@ -97,7 +96,11 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         return Admission.Refreshed;
     }
 
-    /// <summary>Adds to <paramref name="batch"/> every live client of one slot; drops the ones whose deadline has passed. Allocates nothing.</summary>
+    /// <summary>
+    /// Adds to <paramref name="batch"/> every live client of one slot, moving those the echo rule is
+    /// testing to an earlier slot (already sent this second, so none is pinged twice); drops the
+    /// ones whose deadline has passed once they have lingered. Allocates nothing.
+    /// </summary>
     public void CollectSlot(int slot, long nowMs, PingBatch batch)
     {
         lock (_gate)
@@ -108,8 +111,16 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             {
                 int i = list[position];
                 ref var entry = ref _entries[i];
-                if (entry.DeadlineMs > nowMs) batch.Add(new PingTarget(entry.Client, entry.Local));
-                else if (!entry.Cadence.Lingers(entry.DeadlineMs, nowMs)) RemoveAt(i);
+                if (entry.DeadlineMs > nowMs)
+                {
+                    batch.Add(new PingTarget(entry.Client, entry.Local));
+                    int shift = entry.Cadence.SlotShift(nowMs);
+                    if (shift > 0) MoveToSlot(i, (slot - shift + SlotWheel.SlotCount) % SlotWheel.SlotCount);
+                }
+                else if (!entry.Cadence.Lingers(entry.DeadlineMs, nowMs))
+                {
+                    RemoveAt(i);
+                }
             }
         }
     }

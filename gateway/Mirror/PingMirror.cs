@@ -11,9 +11,10 @@ namespace TixTrigger.Gateway.Mirror;
 /// </summary>
 internal sealed class PingMirror
 {
-    public PingMirror(UdpGatewayOptions options)
+    /// <param name="secret">Where the echo rule draws its secrets: a cryptographic source unless a simulation replays a seed.</param>
+    public PingMirror(UdpGatewayOptions options, Func<int, int, int>? secret = null)
     {
-        Settings = new MirrorSettings(options.ClientExpirationSeconds, new AdmissionControl(options));
+        Settings = new MirrorSettings(options.ClientExpirationSeconds, new AdmissionControl(options), secret);
         _shards = [.. Enumerable.Range(0, options.ShardsPerGateway).Select(index => new MirrorShard(index, Settings))];
     }
 
@@ -28,7 +29,8 @@ internal sealed class PingMirror
 
     public MirrorShard ShardOf(ClientEndpoint client) => _shards[client.ShardOf(_shards.Length)];
 
-    public Admission Admit(ClientEndpoint client, PackedAddress local, long nowMs) => ShardOf(client).Admit(client, local, nowMs);
+    /// <summary>A datagram from <paramref name="client"/>; <paramref name="isPing"/> when it holds exactly our ping's bytes.</summary>
+    public Admission Admit(ClientEndpoint client, PackedAddress local, bool isPing, long nowMs) => ShardOf(client).Admit(client, local, isPing, nowMs);
 
     /// <summary>The cluster's gateways changed: a client entry that is one of them goes (each would keep the other pinging).</summary>
     public int RemoveClusterGateways()

@@ -5,7 +5,8 @@ using TixTrigger.Endpoints;
 namespace TixTrigger.Gateway.Udp;
 
 /// <summary>A datagram as received: who sent it, to which of our addresses, and how long it really was (-1: unreadable).</summary>
-internal readonly record struct ReceivedDatagram(ClientEndpoint Remote, PackedAddress Local, int Length);
+/// <remarks><paramref name="IsPing"/>: it holds exactly our ping's bytes, as another trigger service's pings do.</remarks>
+internal readonly record struct ReceivedDatagram(ClientEndpoint Remote, PackedAddress Local, int Length, bool IsPing = false);
 
 /// <summary>One ping to send: to whom, and from which of our addresses.</summary>
 internal readonly record struct PingTarget(ClientEndpoint Client, PackedAddress Local);

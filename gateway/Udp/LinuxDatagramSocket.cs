@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using TixTrigger.Endpoints;
+using TixTrigger.Protocol;
 using static TixTrigger.Gateway.Udp.LinuxSocketInterop;
 
 namespace TixTrigger.Gateway.Udp;
@@ -139,7 +140,9 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
         bool readable = SocketAddresses.TryReadNative(name, out var remote);
         var local = _boundAddress;
         bool knowsLocal = ControlMessages.KnowsDestination(control, header.Flags, _wildcard, ref local, ref _overflows);
-        return new ReceivedDatagram(remote, local, readable && knowsLocal ? (int)message.Length : -1);
+        int length = readable && knowsLocal ? (int)message.Length : -1;
+        bool isPing = length >= 0 && Ping.Is(new ReadOnlySpan<byte>(header.Iov->Base, Math.Min(length, DataBytes)));
+        return new ReceivedDatagram(remote, local, length, isPing);
     }
 
     public int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using TixTrigger.Endpoints;
+using TixTrigger.Protocol;
 
 namespace TixTrigger.Gateway.Udp;
 
@@ -72,7 +73,7 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
             return new ReceivedDatagram(default, _local, error.SocketErrorCode == SocketError.MessageSize ? int.MaxValue : -1);
         }
         return SocketAddresses.TryRead(_receivedFrom, out var remote)
-            ? new ReceivedDatagram(remote, _local, length)
+            ? new ReceivedDatagram(remote, _local, length, Ping.Is(buffer[..Math.Min(length, buffer.Length)]))
             : new ReceivedDatagram(default, _local, -1);
     }
 

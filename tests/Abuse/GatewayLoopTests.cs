@@ -66,15 +66,15 @@ public sealed class GatewayLoopTests(ClusterFixture fixture)
         var local = PackedAddress.From(IPAddress.Loopback);
         var otherGateway = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 7562));
         var phone = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, 40_000));
-        Assert.Equal(Admission.Added, mirror.Admit(otherGateway, local, nowMs: 0));   // its first ping, taken for a heartbeat
-        mirror.Admit(phone, local, nowMs: 0);
+        Assert.Equal(Admission.Added, mirror.Admit(otherGateway, local, false, nowMs: 0));   // its first ping, taken for a heartbeat
+        mirror.Admit(phone, local, false, nowMs: 0);
 
         // The directory's list arrives: the other gateway listens on 127.0.0.1:7562.
         Assert.True(mirror.Settings.Admission.Gateways.Update([new GatewayUdpEndpoints(7562, [otherGateway.Address], Wildcard: false, Environment.MachineName)]));
         Assert.Equal(1, mirror.RemoveClusterGateways());
 
         Assert.Equal(1, mirror.Count);
-        Assert.Equal(Admission.ClusterGateway, mirror.Admit(otherGateway, local, nowMs: 1_000));
+        Assert.Equal(Admission.ClusterGateway, mirror.Admit(otherGateway, local, false, nowMs: 1_000));
         var rejected = new List<Admission>();
         var shard = mirror.ShardOf(otherGateway);
         shard.Merge(new ShardSnapshot(Guid.NewGuid(), 1, [new ShardMember(otherGateway, local, TtlMs: 60_000, ClaimId: 1)], []), nowMs: 1_000, rejected.Add);

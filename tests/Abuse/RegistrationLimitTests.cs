@@ -32,7 +32,7 @@ public sealed class RegistrationLimitTests
     private static ClientEndpoint At(string ip, int port = 40_000) => ClientEndpoint.From(new IPEndPoint(IPAddress.Parse(ip), port));
 
     private static List<Admission> AdmitAll(PingMirror mirror, IEnumerable<ClientEndpoint> clients, long nowMs) =>
-        [.. clients.Select(client => mirror.Admit(client, Local, nowMs))];
+        [.. clients.Select(client => mirror.Admit(client, Local, false, nowMs))];
 
     [Fact]
     public void IPv4_sources_are_counted_per_24()
@@ -43,7 +43,7 @@ public sealed class RegistrationLimitTests
 
         Assert.Equal(5, sameNetwork.Count(verdict => verdict == Admission.Added));
         Assert.Equal(3, sameNetwork.Count(verdict => verdict == Admission.OverPrefixLimit));
-        Assert.Equal(Admission.Added, mirror.Admit(At("203.0.114.1"), Local, nowMs: 0));
+        Assert.Equal(Admission.Added, mirror.Admit(At("203.0.114.1"), Local, false, nowMs: 0));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class RegistrationLimitTests
         var sameNetwork = AdmitAll(mirror, new[] { "2001:db8:0:100::1", "2001:db8:0:1a0::2", "2001:db8:0:1ff::3", "2001:db8:0:1ff::4" }.Select(ip => At(ip)), nowMs: 0);
 
         Assert.Equal([Admission.Added, Admission.Added, Admission.Added, Admission.OverPrefixLimit], sameNetwork);
-        Assert.Equal(Admission.Added, mirror.Admit(At("2001:db8:0:200::1"), Local, nowMs: 0));
+        Assert.Equal(Admission.Added, mirror.Admit(At("2001:db8:0:200::1"), Local, false, nowMs: 0));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class RegistrationLimitTests
         Assert.Equal(10, burst.Count(verdict => verdict == Admission.PrefixRateLimited));
         Assert.Equal(10, secondLater.Count(verdict => verdict == Admission.Added));
         Assert.Equal(Admission.PrefixRateLimited, secondLater[^1]);
-        Assert.Equal(Admission.Added, mirror.Admit(At("198.51.101.1"), Local, nowMs: 1_000)); // another network has its own bucket
+        Assert.Equal(Admission.Added, mirror.Admit(At("198.51.101.1"), Local, false, nowMs: 1_000)); // another network has its own bucket
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class RegistrationLimitTests
         var known = Enumerable.Range(1, 5).Select(host => At($"192.0.2.{host}")).ToList();
         AdmitAll(mirror, known, nowMs: 0);
 
-        Assert.Equal(Admission.PrefixRateLimited, mirror.Admit(At("192.0.2.99"), Local, nowMs: 0));
+        Assert.Equal(Admission.PrefixRateLimited, mirror.Admit(At("192.0.2.99"), Local, false, nowMs: 0));
         Assert.All(AdmitAll(mirror, known, nowMs: 100), verdict => Assert.Equal(Admission.Refreshed, verdict));
     }
 

@@ -27,7 +27,7 @@ public sealed class AllocationTests
         var mirror = NewMirror();
         using var receivers = new PingFleet(200);
         var local = PackedAddress.From(IPAddress.Loopback);
-        foreach (var client in receivers.Clients) mirror.Admit(ClientEndpoint.From(client.LocalEndpoint), local, Monotonic.NowMs());
+        foreach (var client in receivers.Clients) mirror.Admit(ClientEndpoint.From(client.LocalEndpoint), local, false, Monotonic.NowMs());
         var batch = new PingBatch();
         int SendSecond()
         {
@@ -72,7 +72,7 @@ public sealed class AllocationTests
             while ((got = socket.Receive(batch, TimeSpan.FromMilliseconds(200))) > 0)
             {
                 long now = Monotonic.NowMs();
-                for (int i = 0; i < got; i++) mirror.Admit(batch[i].Remote, batch[i].Local, now);
+                for (int i = 0; i < got; i++) mirror.Admit(batch[i].Remote, batch[i].Local, false, now);
                 received += got;
             }
             return received;
@@ -115,7 +115,7 @@ public sealed class AllocationTests
             int matching = 0;
             for (int i = first; i < first + count; i++)
             {
-                if (mirror.Admit(Source(i), local, nowMs) == expected) matching++;
+                if (mirror.Admit(Source(i), local, false, nowMs) == expected) matching++;
             }
             return matching;
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Messages;
 using TixTrigger.Settings;
@@ -50,17 +51,17 @@ public sealed class PingMirrorTests
         var mirror = NewMirror();
         long lagMs = mirror.Settings.RefreshLagMs;
 
-        Assert.Equal(Admission.Added, mirror.Admit(Client, Local, nowMs: 0));
-        Assert.Equal(Admission.Refreshed, mirror.Admit(Client, Local, nowMs: 100));
+        Assert.Equal(Admission.Added, mirror.Admit(Client, Local, false, nowMs: 0));
+        Assert.Equal(Admission.Refreshed, mirror.Admit(Client, Local, false, nowMs: 100));
         var claim = Assert.Single(Register(mirror, nowMs: 100));
         Assert.Equal(Client, claim.Member.Client);
 
-        for (long t = 5_000; t < lagMs; t += 5_000) mirror.Admit(Client, Local, nowMs: t);
+        for (long t = 5_000; t < lagMs; t += 5_000) mirror.Admit(Client, Local, false, nowMs: t);
         Assert.Empty(mirror.DrainRefreshes(lagMs));
         Assert.Empty(mirror.DrainClaims(lagMs));
 
-        mirror.Admit(Client, Local, nowMs: lagMs + 200);
-        mirror.Admit(Client, Local, nowMs: lagMs + 300);
+        mirror.Admit(Client, Local, false, nowMs: lagMs + 200);
+        mirror.Admit(Client, Local, false, nowMs: lagMs + 300);
         var refresh = Assert.Single(mirror.DrainRefreshes(lagMs + 300));
         Assert.Equal(claim.Member.ClaimId, refresh.Member.ClaimId);
         Assert.Equal(ExpirySeconds * 1000, refresh.Member.TtlMs);
@@ -70,7 +71,7 @@ public sealed class PingMirrorTests
     public void A_claim_the_cluster_did_not_take_is_queued_again()
     {
         var mirror = NewMirror();
-        mirror.Admit(Client, Local, nowMs: 0);
+        mirror.Admit(Client, Local, false, nowMs: 0);
 
         var claims = mirror.DrainClaims(0);
         mirror.Shards[0].CompleteClaims(claims.Select(claim => (claim, false)));
@@ -82,7 +83,7 @@ public sealed class PingMirrorTests
     public void A_move_removes_the_claim_it_names_and_never_a_later_one()
     {
         var mirror = NewMirror();
-        mirror.Admit(Client, Local, nowMs: 0);
+        mirror.Admit(Client, Local, false, nowMs: 0);
         long claimId = Register(mirror, 0).Single().Member.ClaimId;
 
         mirror.Shards[0].ApplyRemovals([new ShardRemoval(Client, claimId - 1, RemovalReason.Moved)], nowMs: 10);
@@ -97,7 +98,7 @@ public sealed class PingMirrorTests
     public void A_shards_expiry_never_ends_pings_this_gateway_still_owes_it_registers_the_client_again()
     {
         var mirror = NewMirror();
-        mirror.Admit(Client, Local, nowMs: 0);
+        mirror.Admit(Client, Local, false, nowMs: 0);
         long claimId = Register(mirror, 0).Single().Member.ClaimId;
 
         mirror.Shards[0].ApplyRemovals([new ShardRemoval(Client, claimId, RemovalReason.Expired)], nowMs: 60_000);
@@ -111,11 +112,14 @@ public sealed class PingMirrorTests
     public void Pings_end_at_this_gateways_deadline_whatever_the_cluster_says()
     {
         var mirror = NewMirror();
-        mirror.Admit(Client, Local, nowMs: 0);
+        mirror.Admit(Client, Local, false, nowMs: 0);
         Register(mirror, 0);
 
         Assert.Contains(Client, Pinged(mirror, ExpirySeconds * 1000 - 1));
         Assert.Empty(Pinged(mirror, ExpirySeconds * 1000));
+        // It lingers, unpinged, while answers to its last pings could still arrive; then it goes.
+        Assert.Equal(1, mirror.Count);
+        Assert.Empty(Pinged(mirror, ExpirySeconds * 1000 + EchoRule.LingerMs));
         Assert.Equal(0, mirror.Count);
     }
 
@@ -126,9 +130,9 @@ public sealed class PingMirrorTests
         var moved = At("10.0.0.2", 1);
         var pending = At("10.0.0.3", 1);
         var restored = At("10.0.0.4", 1);
-        mirror.Admit(moved, Local, nowMs: 0);
+        mirror.Admit(moved, Local, false, nowMs: 0);
         long movedClaim = Register(mirror, 0).Single().Member.ClaimId;
-        mirror.Admit(pending, Local, nowMs: 0);
+        mirror.Admit(pending, Local, false, nowMs: 0);
 
         mirror.Shards[0].Merge(
             new ShardSnapshot(Guid.NewGuid(), 7, [new ShardMember(restored, Local, TtlMs: 30_000, ClaimId: 5)], [new ShardRemoval(moved, movedClaim, RemovalReason.Moved)]),
@@ -159,12 +163,12 @@ public sealed class PingMirrorTests
     {
         var mirror = NewMirror(maxClients: 3, maxClientsPerIp: 2);
 
-        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 1), Local, 0));
-        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 2), Local, 0));
-        Assert.Equal(Admission.OverIpLimit, mirror.Admit(At("10.0.0.1", 3), Local, 0));
-        Assert.Equal(Admission.Refreshed, mirror.Admit(At("10.0.0.1", 2), Local, 1_000));
-        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.2", 1), Local, 0));
-        Assert.Equal(Admission.OverCapacity, mirror.Admit(At("10.0.0.3", 1), Local, 0));
+        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 1), Local, false, 0));
+        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 2), Local, false, 0));
+        Assert.Equal(Admission.OverIpLimit, mirror.Admit(At("10.0.0.1", 3), Local, false, 0));
+        Assert.Equal(Admission.Refreshed, mirror.Admit(At("10.0.0.1", 2), Local, false, 1_000));
+        Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.2", 1), Local, false, 0));
+        Assert.Equal(Admission.OverCapacity, mirror.Admit(At("10.0.0.3", 1), Local, false, 0));
         Assert.Equal(3, mirror.Count);
     }
 }
