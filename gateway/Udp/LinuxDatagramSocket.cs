@@ -139,7 +139,9 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
         bool readable = SocketAddresses.TryReadNative(name, out var remote);
         var local = _boundAddress;
         bool knowsLocal = ControlMessages.KnowsDestination(control, header.Flags, _wildcard, ref local, ref _overflows);
-        return new ReceivedDatagram(remote, local, readable && knowsLocal ? (int)message.Length : -1);
+        // A mapped source that did not arrive over IPv4 was forged: malformed, never an IPv4 client.
+        bool genuine = knowsLocal && MappedSources.Agree(remote, local);
+        return new ReceivedDatagram(remote, local, readable && genuine ? (int)message.Length : -1);
     }
 
     public int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload)
