@@ -5,7 +5,7 @@ namespace TixTrigger.Gateway.Abuse;
 
 /// <summary>
 /// Token buckets on new registrations, one per gateway and one per source prefix, as DNS Response
-/// Rate Limiting keeps them: a fixed table of buckets indexed by a hash of the prefix, so a flood
+/// Rate Limiting keeps them: a fixed table of buckets indexed by a keyed hash of the prefix, so a flood
 /// from a million networks costs no more memory than one from a single network. Two prefixes that
 /// share a bucket share its rate (stricter for both, never looser). Refreshes of known clients
 /// take no token: only a registration can be a forger's first step.
@@ -25,7 +25,7 @@ internal sealed class NewClientRates(int perSecond, int perSecondPerPrefix)
     /// </summary>
     public const int GatewayBurstSeconds = 1;
 
-    private const int PrefixBuckets = 1 << 16;
+    internal const int PrefixBuckets = 1 << 16;
 
     private readonly TokenBucket[] _prefixes = new TokenBucket[PrefixBuckets];
     private TokenBucket _gateway;
@@ -50,5 +50,9 @@ internal sealed class NewClientRates(int perSecond, int perSecondPerPrefix)
         _gateway.Take();
     }
 
-    private static int BucketOf(PackedAddress prefix) => (int)(prefix.StableHash() & (PrefixBuckets - 1));
+    /// <summary>
+    /// Keyed per process: with an unkeyed hash an attacker computes offline a network that shares a
+    /// victim network's bucket, and empties it with forged sources from his own.
+    /// </summary>
+    private static int BucketOf(PackedAddress prefix) => KeyedHash.Of(prefix.High, prefix.Low) & (PrefixBuckets - 1);
 }

@@ -140,7 +140,9 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
         bool readable = SocketAddresses.TryReadNative(name, out var remote);
         var local = _boundAddress;
         bool knowsLocal = ControlMessages.KnowsDestination(control, header.Flags, _wildcard, ref local, ref _overflows);
-        int length = readable && knowsLocal ? (int)message.Length : -1;
+        // A mapped source that did not arrive over IPv4 was forged: malformed, never an IPv4 client.
+        bool genuine = knowsLocal && MappedSources.Agree(remote, local);
+        int length = readable && genuine ? (int)message.Length : -1;
         bool isPing = length >= 0 && Ping.Is(new ReadOnlySpan<byte>(header.Iov->Base, Math.Min(length, DataBytes)));
         return new ReceivedDatagram(remote, local, length, isPing);
     }

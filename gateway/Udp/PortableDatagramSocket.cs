@@ -72,7 +72,8 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
             // Longer than any heartbeat, or an ICMP echo of a ping we sent.
             return new ReceivedDatagram(default, _local, error.SocketErrorCode == SocketError.MessageSize ? int.MaxValue : -1);
         }
-        return SocketAddresses.TryRead(_receivedFrom, out var remote)
+        // Only a specific bind knows the destination's family here (an IPv6 wildcard cannot tell a forged mapped source).
+        return SocketAddresses.TryRead(_receivedFrom, out var remote) && (_local.IsNone || MappedSources.Agree(remote, _local))
             ? new ReceivedDatagram(remote, _local, length, Ping.Is(buffer[..Math.Min(length, buffer.Length)]))
             : new ReceivedDatagram(default, _local, -1);
     }

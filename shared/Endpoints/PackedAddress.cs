@@ -59,8 +59,14 @@ public readonly record struct PackedAddress([property: Id(0)] ulong High, [prope
         return new IPAddress(bytes);
     }
 
-    /// <summary>A hash that is the same in every process, unlike <see cref="HashCode"/>.</summary>
+    /// <summary>
+    /// A hash that is the same in every process, for placement (shards, partitions, slots) that processes
+    /// must agree on. Unkeyed, so a client can aim at it: fine where it only spreads load and decides no limit.
+    /// </summary>
     public ulong StableHash() => Mix(High ^ Mix(Low));
+
+    /// <summary>Keyed per process: the synthesized hash let a client pick any number of colliding addresses (equal halves of the low 64 bits).</summary>
+    public override int GetHashCode() => KeyedHash.Of(High, Low);
 
     internal static ulong Mix(ulong x)
     {

@@ -28,8 +28,9 @@ public static class RedisSettings
         }
         catch (ArgumentException error)
         {
-            throw new InvalidSettingException("REDIS_CONNECTION", connection,
-                $"a StackExchange.Redis configuration string such as redis:6379 or host:6379,password=... ({error.Message})");
+            // The line goes to stderr and from there to logs: never with the password in it.
+            throw new InvalidSettingException("REDIS_CONNECTION", RedisConnectionText.WithoutSecrets(connection),
+                $"a StackExchange.Redis configuration string such as redis:6379 or host:6379,password=... ({RedisConnectionText.WithoutSecretsOf(connection, error.Message)})");
         }
     }
 }

@@ -25,7 +25,9 @@ public static class CertificateSetting
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
-            throw new InvalidSettingException(pathName, path, $"{Accepts} ({error.Message.TrimEnd('.')})");
+            // No loader puts the password in its message today; should one ever, it still goes no further.
+            string reason = string.IsNullOrEmpty(password) ? error.Message : error.Message.Replace(password, "***", StringComparison.Ordinal);
+            throw new InvalidSettingException(pathName, path, $"{Accepts} ({reason.TrimEnd('.')})");
         }
         if (!certificate.HasPrivateKey) throw new InvalidSettingException(pathName, path, $"{Accepts} (this one has no private key)");
         var now = DateTime.Now;
