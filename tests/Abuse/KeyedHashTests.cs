@@ -45,12 +45,12 @@ public sealed class KeyedHashTests
         string attacker = CollidingNetwork("198.51.100.7");
 
         // The attacker signs up as many clients as his network's bucket takes, from his own /24.
-        var verdicts = Enumerable.Range(0, 6).Select(port => mirror.Admit(At(attacker, 1_000 + port), Local, nowMs: 0)).ToList();
+        var verdicts = Enumerable.Range(0, 6).Select(port => mirror.Admit(At(attacker, 1_000 + port), Local, false, nowMs: 0)).ToList();
 
         Assert.Equal(5, verdicts.Count(verdict => verdict == Admission.Added));
         Assert.Equal(Admission.PrefixRateLimited, verdicts[^1]);
         // Another network's first phone gets in. (Under a random key the two share a bucket once in 65,536 runs.)
-        Assert.Equal(Admission.Added, mirror.Admit(At("198.51.100.7"), Local, nowMs: 0));
+        Assert.Equal(Admission.Added, mirror.Admit(At("198.51.100.7"), Local, false, nowMs: 0));
     }
 
     /// <summary>
