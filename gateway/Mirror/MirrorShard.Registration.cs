@@ -6,22 +6,40 @@ namespace TixTrigger.Gateway.Mirror;
 
 /// <summary>
 /// A client's registration on its way to the cluster, with the deadline this gateway had when it
-/// left, and how long before that its latest heartbeat had arrived.
+/// left, and how long before that its latest heartbeat had arrived. <paramref name="Provisional"/>:
+/// a new client the per-network budget may still refuse (see <see cref="MirrorShard.SettleBudget"/>).
 /// </summary>
-internal readonly record struct PendingRegistration(int Shard, ShardMember Member, long DeadlineMs, int HeartbeatAgeMs);
+internal readonly record struct PendingRegistration(int Shard, ShardMember Member, long DeadlineMs, int HeartbeatAgeMs, bool Provisional = false);
 
 /// <summary>
 /// Registration: what the cluster must hear of this shard's clients. A new client is claimed (its
 /// client partition learns the owner) and joined (its shard grain holds it); a known one's deadline
 /// is refreshed in the shard grain only when the copy there would lag by the refresh lag. Each entry
 /// is queued at most once per kind, so the queues are bounded by the number of clients.
+/// A client new from a heartbeat is pinged at once but provisional: the per-network budget grain
+/// may refuse it before its claim leaves (<see cref="SettleBudget"/>).
 /// </summary>
 internal sealed partial class MirrorShard
 {
+    /// <summary>
+    /// A new client the budget grain has not yet confirmed. Kept out of <see cref="EntryState"/>'s
+    /// declared values (MirrorShard.cs) on purpose: the high bit, away from flags added there.
+    /// </summary>
+    private const EntryState BudgetPending = (EntryState)0x80;
+
     private readonly List<int> _claims = [];
     private readonly List<int> _refreshes = [];
 
+    /// <summary>Queues the claim of a new entry (fresh from <see cref="Add"/>: nothing known of it yet, one datagram), which is provisional.</summary>
     private void QueueClaim(int i)
+    {
+        ref var entry = ref _entries[i];
+        if (entry.State == EntryState.None && entry.ShardDeadlineMs == 0 && entry.Cadence.IsOneShot) entry.State = BudgetPending;
+        QueueClaimAgain(i);
+    }
+
+    /// <summary>Queues the claim of an entry the budget already counted (a retry, a re-registration).</summary>
+    private void QueueClaimAgain(int i)
     {
         ref var entry = ref _entries[i];
         entry.State = (entry.State & ~EntryState.Registered) | EntryState.ClaimQueued;
@@ -43,7 +61,7 @@ internal sealed partial class MirrorShard
         entry.ClaimId = settings.NextClaimId();
         entry.ShardDeadlineMs = 0;
         entry.State &= ~EntryState.Registered;
-        if ((entry.State & EntryState.ClaimQueued) == 0) QueueClaim(i);
+        if ((entry.State & EntryState.ClaimQueued) == 0) QueueClaimAgain(i);
     }
 
     /// <summary>Takes the queued claims; they are in flight until <see cref="CompleteClaims"/>.</summary>
@@ -61,7 +79,7 @@ internal sealed partial class MirrorShard
                 ref var entry = ref _entries[i];
                 if ((entry.State & queued) == 0) continue; // removed or re-queued since; its slot may hold another client now
                 entry.State = (entry.State & ~queued) | inFlight;
-                into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs)));
+                into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs), (entry.State & BudgetPending) != 0));
             }
             queue.Clear();
         }
@@ -83,7 +101,7 @@ internal sealed partial class MirrorShard
                 if ((entry.State & EntryState.ClaimQueued) != 0) continue; // claimed anew meanwhile
                 if (!taken)
                 {
-                    QueueClaim(i);
+                    QueueClaimAgain(i);
                     continue;
                 }
                 entry.State |= EntryState.Registered;
@@ -91,6 +109,28 @@ internal sealed partial class MirrorShard
                 QueueRefreshIfDue(i);
             }
         }
+    }
+
+    /// <summary>
+    /// The budget grains' answer about this shard's provisional clients: a refused one is removed
+    /// (no more pings, no claim; its network's count goes down with it), the others are confirmed.
+    /// Returns how many were removed.
+    /// </summary>
+    public int SettleBudget(IEnumerable<(PendingRegistration Claim, bool Refused)> results)
+    {
+        int removed = 0;
+        lock (_gate)
+        {
+            foreach (var (claim, refused) in results)
+            {
+                if (!TryFind(claim.Member, out int i) || (_entries[i].State & BudgetPending) == 0) continue;
+                _entries[i].State &= ~BudgetPending;
+                if (!refused) continue;
+                RemoveAt(i);
+                removed++;
+            }
+        }
+        return removed;
     }
 
     public void CompleteRefreshes(IEnumerable<(PendingRegistration Refresh, bool Taken)> results)
