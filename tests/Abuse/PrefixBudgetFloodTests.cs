@@ -38,9 +38,9 @@ public sealed partial class PrefixBudgetFloodTests
         string figures = measured.Describe(drops);
         Console.WriteLine("one node: " + figures);
 
-        Assert.True(measured.PerSecond.Max() <= Budget + 2, figures); // +2: a client leaving and its successor's first ping can meet in one second
-        Assert.True(measured.PerSecond.Average() <= Budget, figures);
-        Assert.True(measured.PerSecond.Average() >= 0.8 * Budget, figures); // the flood did fill the budget
+        Assert.True(measured.PerSecond.Max() <= Budget + 2, figures); // +2: a client leaving and its successor's first ping can meet in one window
+        Assert.True(measured.Mean <= Budget + 1, figures); // +1: the sniffer's and the sampler's timing
+        Assert.True(measured.Mean >= 0.8 * Budget, figures); // the flood did fill the budget
         Assert.True(drops > 0, figures);
         Assert.True(measured.PhonesOnTime >= 0.999 * measured.PhoneIntervals, figures);
     }
@@ -60,16 +60,19 @@ public sealed partial class PrefixBudgetFloodTests
         // While a report is in flight each gateway admits on what it last heard of the other: a few
         // provisional clients get a ping or two before the budget grain refuses them (see the notes).
         Assert.True(measured.PerSecond.Max() <= 1.2 * Budget, figures);
-        Assert.True(measured.PerSecond.Average() <= 1.1 * Budget, figures);
-        Assert.True(measured.PerSecond.Average() >= 0.8 * Budget, figures);
+        Assert.True(measured.Mean <= 1.1 * Budget, figures);
+        Assert.True(measured.Mean >= 0.8 * Budget, figures);
         Assert.True(drops > 0, figures);
         Assert.True(measured.PhonesOnTime >= 0.999 * measured.PhoneIntervals, figures);
     }
 
-    private sealed record Measured(int[] PerSecond, int PhonesOnTime, int PhoneIntervals, long Forged)
+    /// <param name="PerSecond">Pings a second into the flooded /24, each over two seconds, a second apart, from <see cref="SettledAfterSeconds"/> on.</param>
+    /// <param name="Mean">Pings a second over the whole of that window.</param>
+    private sealed record Measured(double[] PerSecond, double Mean, int PhonesOnTime, int PhoneIntervals, long Forged)
     {
         public string Describe(long drops) =>
-            $"pings/s into the /24 after {SettledAfterSeconds} s: [{string.Join(", ", PerSecond)}] (budget {Budget}); " +
+            $"pings/s into the /24 (over 2 s) after {SettledAfterSeconds} s: [{string.Join(", ", PerSecond.Select(rate => rate.ToString("F1", CultureInfo.InvariantCulture)))}], " +
+            $"mean {Mean.ToString("F1", CultureInfo.InvariantCulture)} (budget {Budget}); " +
             $"{Forged} forged datagrams; OverPrefixBudget drops {drops}; phones {PhonesOnTime} of {PhoneIntervals} intervals on time";
     }
 
@@ -110,22 +113,25 @@ public sealed partial class PrefixBudgetFloodTests
                 await Task.Delay(10);
             }
         });
-        var counts = new List<int>();
-        long windowStart = 0;
-        for (int second = 1; second <= FloodSeconds; second++)
+        // Sampled every second with the time each sample was taken: on a busy host a sample can be late,
+        // which would move pings from one second to the next; rates over two seconds smooth the sniffer's own lag.
+        var samples = new List<(long Timestamp, int Count)>();
+        for (int second = SettledAfterSeconds; second <= FloodSeconds; second++)
         {
             var due = TimeSpan.FromSeconds(second) - Stopwatch.GetElapsedTime(start);
             if (due > TimeSpan.Zero) await Task.Delay(due);
-            if (second == SettledAfterSeconds) windowStart = Stopwatch.GetTimestamp();
-            counts.Add(PingsIntoNetwork());
+            samples.Add((Stopwatch.GetTimestamp(), PingsIntoNetwork()));
         }
-        long windowEnd = Stopwatch.GetTimestamp();
+        long windowStart = samples[0].Timestamp, windowEnd = samples[^1].Timestamp;
         await flood;
         stop.Cancel();
         await heartbeating;
-        var perSecond = counts.Skip(SettledAfterSeconds - 1).Zip(counts.Skip(SettledAfterSeconds), (before, after) => after - before).ToArray();
+        static double Rate((long Timestamp, int Count) from, (long Timestamp, int Count) to) =>
+            (to.Count - from.Count) / Stopwatch.GetElapsedTime(from.Timestamp, to.Timestamp).TotalSeconds;
+        var perSecond = samples.Skip(2).Select((sample, i) => Rate(samples[i], sample)).ToArray();
+        double mean = Rate(samples[0], samples[^1]);
         var (onTime, intervals) = phones.IntervalsOnTime(windowStart, windowEnd, PingAssertions.IntervalTolerance);
-        return new Measured(perSecond, onTime, intervals, forger.Sent);
+        return new Measured(perSecond, mean, onTime, intervals, forger.Sent);
     }
 
     private static bool IsFlooded(IPAddress address)
