@@ -30,11 +30,18 @@ internal sealed partial class MirrorShard
     private readonly List<int> _claims = [];
     private readonly List<int> _refreshes = [];
 
-    /// <summary>Queues the claim of a new entry (fresh from <see cref="Add"/>: nothing known of it yet, one datagram), which is provisional.</summary>
+    /// <summary>
+    /// Queues the claim of a new entry (fresh from <see cref="Add"/>: nothing known of it yet, one
+    /// datagram), which is provisional unless its source is exempt from the per-network rules (then
+    /// the budget has nothing to say, and a flood from loopback costs no settling pass).
+    /// </summary>
     private void QueueClaim(int i)
     {
         ref var entry = ref _entries[i];
-        if (entry.State == EntryState.None && entry.ShardDeadlineMs == 0 && entry.Cadence.IsOneShot) entry.State = BudgetPending;
+        if (entry.State == EntryState.None && entry.ShardDeadlineMs == 0 && entry.Cadence.IsOneShot && !settings.Admission.IsExempt(entry.Client.Address))
+        {
+            entry.State = BudgetPending;
+        }
         QueueClaimAgain(i);
     }
 
