@@ -15,8 +15,12 @@ public enum DropReason
     /// <summary>The gateway already has as many clients as it may.</summary>
     OverCapacity,
 
-    /// <summary>Its source's /24 (IPv4) or /56 (IPv6) already has as many clients as it may.</summary>
-    OverPrefixLimit,
+    /// <summary>
+    /// Its source's /24 (IPv4) or /56 (IPv6) already has, across the cluster's gateways, as many
+    /// clients as <c>MAX_PINGS_PER_SECOND_PER_PREFIX</c> allows (one ping a second each): refused at
+    /// once, or dropped within ~50 ms when the budget grain finds another gateway took the last places.
+    /// </summary>
+    OverPrefixBudget,
 
     /// <summary>New clients from its source's /24 or /56 are arriving faster than allowed.</summary>
     PrefixRateLimited,

@@ -12,7 +12,8 @@ namespace TixTrigger.Gateway.Cluster;
 /// clients (a claim per client partition, a join per shard grain), every second the deadlines that
 /// would otherwise lag too far (a refresh per shard grain). A batch that fails is queued again and
 /// retried with a growing pause, so a cluster that is away (or not yet reached) gets the backlog
-/// once it answers, and the heartbeat path never waits for it.
+/// once it answers, and the heartbeat path never waits for it. Before claims leave, the per-network
+/// ping budget has its say (<see cref="PrefixBudgetReporter"/>): refused new clients are never claimed.
 /// </summary>
 internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger, Func<bool> connected)
 {
@@ -21,6 +22,7 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
     private const long MaxBackoffMs = 2_000;
 
     private readonly LogThrottle _failureLog = new();
+    private readonly PrefixBudgetReporter _budget = new(grains, options, mirror, metrics, logger);
     private string? _lastError;
     private long _nextRefreshMs;
     private long _backoffMs;
@@ -67,7 +69,8 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
     /// <summary>Sends the queued claims; returns how many, and whether the cluster took them all.</summary>
     private async Task<(int Claimed, bool Ok)> ClaimAsync(long now)
     {
-        var claims = mirror.DrainClaims(now);
+        // Every round, claims or not: counts that went down (expiries) reach the budget grains too.
+        var claims = await _budget.SettleAsync(mirror.DrainClaims(now), now);
         if (claims.Count == 0) return (0, true);
         int ttlMs = options.ClientExpirationSeconds * 1000;
         var partitionCalls = claims

@@ -14,7 +14,7 @@ internal enum Admission
 
     Refreshed,
     OverIpLimit,
-    OverPrefixLimit,
+    OverPrefixBudget,
     OverCapacity,
     PrefixRateLimited,
     GatewayRateLimited,
@@ -36,7 +36,7 @@ internal static class AdmissionDrops
     public static DropReason Reason(this Admission verdict) => verdict switch
     {
         Admission.OverIpLimit => DropReason.OverIpLimit,
-        Admission.OverPrefixLimit => DropReason.OverPrefixLimit,
+        Admission.OverPrefixBudget => DropReason.OverPrefixBudget,
         Admission.PrefixRateLimited => DropReason.PrefixRateLimited,
         Admission.GatewayRateLimited => DropReason.GatewayRateLimited,
         Admission.ClusterGateway => DropReason.ClusterGateway,
@@ -48,8 +48,9 @@ internal static class AdmissionDrops
 
 /// <summary>
 /// The limits every new client of a gateway passes, whichever way it arrives (a heartbeat, a
-/// snapshot): never a gateway of this cluster; at most so many per source address, per source
-/// prefix (/24, /56) and in all; and, for heartbeats, at most so many new ones a second per prefix
+/// snapshot): never a gateway of this cluster; at most so many per source address and in all;
+/// per source prefix (/24, /56), within the cluster-wide ping budget as far as this gateway knows
+/// it (<see cref="PrefixBudget"/>); and, for heartbeats, at most so many new ones a second per prefix
 /// and per gateway. Loopback sources (<c>PREFIX_LIMITS_EXEMPT</c>) skip the per-prefix limits,
 /// which protect networks our pings could flood. Touched only when a client is added or removed,
 /// never by a refresh or a ping; refusing allocates nothing.
@@ -58,7 +59,7 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
 {
     private readonly Lock _gate = new();
     private readonly Tally<PackedAddress> _perAddress = new();
-    private readonly Tally<PackedAddress> _perPrefix = new();
+    private readonly PrefixBudget _budget = new(options.MaxPingsPerSecondPerPrefix);
     private readonly NewClientRates _rates = new(options.NewClientsPerSecond, options.NewClientsPerSecondPerPrefix);
     private readonly AddressRange[] _exempt = options.PrefixLimitsExempt;
     private int _count;
@@ -75,7 +76,11 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
         lock (_gate)
         {
             if (_perAddress[client.Address] >= options.MaxClientsPerIp) return Admission.OverIpLimit;
-            if (!exempt && _perPrefix[prefix] >= options.MaxClientsPerPrefix) return Admission.OverPrefixLimit;
+            if (!exempt && !_budget.Allows(prefix))
+            {
+                _budget.Refused(prefix, nowMs);
+                return Admission.OverPrefixBudget;
+            }
             if (path == AdmissionPath.Heartbeat)
             {
                 var rate = _rates.Check(prefix, exempt, nowMs);
@@ -85,11 +90,34 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
             if (_count >= options.MaxClients) return Admission.OverCapacity;
             if (path == AdmissionPath.Heartbeat) _rates.Take(prefix, exempt);
             _perAddress.Increment(client.Address);
-            if (!exempt) _perPrefix.Increment(prefix);
+            if (!exempt) _budget.Increment(prefix);
             _count++;
             return Admission.Added;
         }
     }
+
+    /// <summary>For inspection and tests: this gateway's clients in a network, and what it last heard the other gateways hold there.</summary>
+    public (int Local, int Others) BudgetOf(PackedAddress prefix)
+    {
+        lock (_gate) return (_budget.LocalOf(prefix), _budget.OthersOf(prefix));
+    }
+
+    /// <summary>The networks the budget grains must hear of now, with this gateway's counts (see <see cref="PrefixBudget.TakeReports"/>).</summary>
+    public void TakeBudgetReports(List<(PackedAddress Prefix, int Count)> into, IEnumerable<PackedAddress> alsoThese, ReadOnlySpan<bool> everyOfGrain)
+    {
+        lock (_gate) _budget.TakeReports(into, alsoThese, everyOfGrain);
+    }
+
+    /// <summary>What a budget grain said the other gateways hold in these networks.</summary>
+    public void SetBudgetOthers(IEnumerable<(PackedAddress Prefix, int Others)> others)
+    {
+        lock (_gate)
+        {
+            foreach (var (prefix, count) in others) _budget.SetOthers(prefix, count);
+        }
+    }
+
+    public int Budget => options.MaxPingsPerSecondPerPrefix;
 
     public void Remove(ClientEndpoint client)
     {
@@ -98,11 +126,12 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
         {
             _count--;
             _perAddress.Decrement(client.Address);
-            if (!exempt) _perPrefix.Decrement(SourcePrefix.Of(client.Address));
+            if (!exempt) _budget.Decrement(SourcePrefix.Of(client.Address));
         }
     }
 
-    private bool IsExempt(PackedAddress address)
+    /// <summary>Whether the per-network rules (the rate and the budget) skip this source.</summary>
+    public bool IsExempt(PackedAddress address)
     {
         foreach (var range in _exempt)
         {

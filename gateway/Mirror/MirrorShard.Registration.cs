@@ -6,21 +6,36 @@ namespace TixTrigger.Gateway.Mirror;
 
 /// <summary>
 /// A client's registration on its way to the cluster, with the deadline this gateway had when it
-/// left, and how long before that its latest heartbeat had arrived.
+/// left, and how long before that its latest heartbeat had arrived. <paramref name="Provisional"/>:
+/// a new client the per-network budget may still refuse (see <see cref="MirrorShard.SettleBudget"/>).
 /// </summary>
-internal readonly record struct PendingRegistration(int Shard, ShardMember Member, long DeadlineMs, int HeartbeatAgeMs);
+internal readonly record struct PendingRegistration(int Shard, ShardMember Member, long DeadlineMs, int HeartbeatAgeMs, bool Provisional = false);
 
 /// <summary>
 /// Registration: what the cluster must hear of this shard's clients. A new client is claimed (its
 /// client partition learns the owner) and joined (its shard grain holds it); a known one's deadline
 /// is refreshed in the shard grain only when the copy there would lag by the refresh lag. Each entry
 /// is queued at most once per kind, so the queues are bounded by the number of clients.
+/// A client new from a heartbeat is pinged at once but provisional: the per-network budget grain
+/// may refuse it before its claim leaves (<see cref="SettleBudget"/>).
 /// </summary>
 internal sealed partial class MirrorShard
 {
     private readonly List<int> _claims = [];
     private readonly List<int> _refreshes = [];
 
+    /// <summary>
+    /// Queues the claim of a client a heartbeat just added, provisional unless its source is exempt
+    /// from the per-network rules (then the budget has nothing to say, and a flood from loopback
+    /// costs no settling pass).
+    /// </summary>
+    private void QueueNewClaim(int i)
+    {
+        if (!settings.Admission.IsExempt(_entries[i].Client.Address)) _entries[i].State |= EntryState.BudgetPending;
+        QueueClaim(i);
+    }
+
+    /// <summary>Queues a claim; an entry the budget counted already (a retry, a re-registration) is not provisional again.</summary>
     private void QueueClaim(int i)
     {
         ref var entry = ref _entries[i];
@@ -61,7 +76,7 @@ internal sealed partial class MirrorShard
                 ref var entry = ref _entries[i];
                 if ((entry.State & queued) == 0) continue; // removed or re-queued since; its slot may hold another client now
                 entry.State = (entry.State & ~queued) | inFlight;
-                into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs)));
+                into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs), (entry.State & EntryState.BudgetPending) != 0));
             }
             queue.Clear();
         }
@@ -91,6 +106,28 @@ internal sealed partial class MirrorShard
                 QueueRefreshIfDue(i);
             }
         }
+    }
+
+    /// <summary>
+    /// The budget grains' answer about this shard's provisional clients: a refused one is removed
+    /// (no more pings, no claim; its network's count goes down with it), the others are confirmed.
+    /// Returns how many were removed.
+    /// </summary>
+    public int SettleBudget(IEnumerable<(PendingRegistration Claim, bool Refused)> results)
+    {
+        int removed = 0;
+        lock (_gate)
+        {
+            foreach (var (claim, refused) in results)
+            {
+                if (!TryFind(claim.Member, out int i) || (_entries[i].State & EntryState.BudgetPending) == 0) continue;
+                _entries[i].State &= ~EntryState.BudgetPending;
+                if (!refused) continue;
+                RemoveAt(i);
+                removed++;
+            }
+        }
+        return removed;
     }
 
     public void CompleteRefreshes(IEnumerable<(PendingRegistration Refresh, bool Taken)> results)

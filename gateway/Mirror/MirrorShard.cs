@@ -26,6 +26,9 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
 
         /// <summary>A refresh of the shard's deadline is queued or on its way.</summary>
         RefreshQueued = 8,
+
+        /// <summary>New from a heartbeat, pinged, and not yet counted by the per-network budget (<see cref="SettleBudget"/>).</summary>
+        BudgetPending = 16,
     }
 
     private struct Entry
@@ -74,7 +77,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             if (verdict != Admission.Added) return verdict;
             int added = Add(client, local, nowMs + settings.ExpiryMs, settings.NextClaimId(), settings.SlotAhead);
             _entries[added].Cadence = DatagramCadence.FirstDatagram(nowMs, isPing);
-            QueueClaim(added);
+            QueueNewClaim(added);
             return replaced ? Admission.Replaced : Admission.Added;
         }
     }

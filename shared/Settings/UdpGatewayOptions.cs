@@ -15,7 +15,7 @@ public sealed class UdpGatewayOptions
     public const int DefaultClientExpirationSeconds = 120;
     public const int DefaultMaxClientsPerIp = 4096;
     public const int DefaultMaxClients = 1_000_000;
-    public const int DefaultMaxClientsPerPrefix = 65_536;
+    public const int DefaultMaxPingsPerSecondPerPrefix = 1024;
     public const int DefaultNewClientsPerSecond = 20_000;
     public const int DefaultNewClientsPerSecondPerPrefix = 100;
     public const string DefaultPrefixLimitsExempt = "127.0.0.0/8,::1/128";
@@ -42,10 +42,11 @@ public sealed class UdpGatewayOptions
     public int MaxClients { get; set; } = DefaultMaxClients;
 
     /// <summary>
-    /// <c>MAX_CLIENTS_PER_PREFIX</c>: how many clients one /24 (IPv4) or /56 (IPv6) may register:
-    /// bounds the pings a forger can aim at one network, as DNS Response Rate Limiting does.
+    /// <c>MAX_PINGS_PER_SECOND_PER_PREFIX</c>: how many clients (one ping a second each) one /24
+    /// (IPv4) or /56 (IPv6) may have across every gateway of the cluster: bounds the pings a forger
+    /// can aim at one network, as DNS Response Rate Limiting does, however many gateways there are.
     /// </summary>
-    public int MaxClientsPerPrefix { get; set; } = DefaultMaxClientsPerPrefix;
+    public int MaxPingsPerSecondPerPrefix { get; set; } = DefaultMaxPingsPerSecondPerPrefix;
 
     /// <summary><c>NEW_CLIENTS_PER_SECOND</c>: the rate of new registrations one gateway accepts (bursts of one second's worth).</summary>
     public int NewClientsPerSecond { get; set; } = DefaultNewClientsPerSecond;
@@ -81,7 +82,7 @@ public sealed class UdpGatewayOptions
             GatewayId = read.Identifier("GATEWAY_ID", DefaultGatewayId(port)),
             MaxClientsPerIp = read.Int("MAX_CLIENTS_PER_IP", DefaultMaxClientsPerIp, 1, 10_000_000),
             MaxClients = read.Int("MAX_CLIENTS", DefaultMaxClients, 1, 50_000_000),
-            MaxClientsPerPrefix = read.Int("MAX_CLIENTS_PER_PREFIX", DefaultMaxClientsPerPrefix, 1, 50_000_000),
+            MaxPingsPerSecondPerPrefix = read.Int("MAX_PINGS_PER_SECOND_PER_PREFIX", DefaultMaxPingsPerSecondPerPrefix, 1, 50_000_000),
             NewClientsPerSecond = read.Int("NEW_CLIENTS_PER_SECOND", DefaultNewClientsPerSecond, 1, 10_000_000),
             NewClientsPerSecondPerPrefix = read.Int("NEW_CLIENTS_PER_SECOND_PER_PREFIX", DefaultNewClientsPerSecondPerPrefix, 1, 10_000_000),
             PrefixLimitsExempt = read.AddressRanges("PREFIX_LIMITS_EXEMPT", DefaultPrefixLimitsExempt),

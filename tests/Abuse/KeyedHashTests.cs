@@ -37,7 +37,7 @@ public sealed class KeyedHashTests
         var mirror = new PingMirror(new UdpGatewayOptions
         {
             ShardsPerGateway = 4,
-            MaxClientsPerPrefix = 1_000_000,
+            MaxPingsPerSecondPerPrefix = 1_000_000,
             NewClientsPerSecond = 1_000_000,
             NewClientsPerSecondPerPrefix = 1,   // five at once
             PrefixLimitsExempt = [],

@@ -20,7 +20,7 @@ public sealed class RegistrationLimitTests
         var options = new UdpGatewayOptions
         {
             ShardsPerGateway = 4,
-            MaxClientsPerPrefix = 1_000_000,
+            MaxPingsPerSecondPerPrefix = 1_000_000,
             NewClientsPerSecond = 1_000_000,
             NewClientsPerSecondPerPrefix = 1_000_000,
             PrefixLimitsExempt = [],
@@ -37,31 +37,31 @@ public sealed class RegistrationLimitTests
     [Fact]
     public void IPv4_sources_are_counted_per_24()
     {
-        var mirror = NewMirror(options => options.MaxClientsPerPrefix = 5);
+        var mirror = NewMirror(options => options.MaxPingsPerSecondPerPrefix = 5);
 
         var sameNetwork = AdmitAll(mirror, Enumerable.Range(1, 8).Select(host => At($"203.0.113.{host}")), nowMs: 0);
 
         Assert.Equal(5, sameNetwork.Count(verdict => verdict == Admission.Added));
-        Assert.Equal(3, sameNetwork.Count(verdict => verdict == Admission.OverPrefixLimit));
+        Assert.Equal(3, sameNetwork.Count(verdict => verdict == Admission.OverPrefixBudget));
         Assert.Equal(Admission.Added, mirror.Admit(At("203.0.114.1"), Local, false, nowMs: 0));
     }
 
     [Fact]
     public void IPv6_sources_are_counted_per_56()
     {
-        var mirror = NewMirror(options => options.MaxClientsPerPrefix = 3);
+        var mirror = NewMirror(options => options.MaxPingsPerSecondPerPrefix = 3);
 
         // One /56 is 2001:db8:0:100:: to 2001:db8:0:1ff:ffff:...: a home's or a phone's whole allocation.
         var sameNetwork = AdmitAll(mirror, new[] { "2001:db8:0:100::1", "2001:db8:0:1a0::2", "2001:db8:0:1ff::3", "2001:db8:0:1ff::4" }.Select(ip => At(ip)), nowMs: 0);
 
-        Assert.Equal([Admission.Added, Admission.Added, Admission.Added, Admission.OverPrefixLimit], sameNetwork);
+        Assert.Equal([Admission.Added, Admission.Added, Admission.Added, Admission.OverPrefixBudget], sameNetwork);
         Assert.Equal(Admission.Added, mirror.Admit(At("2001:db8:0:200::1"), Local, false, nowMs: 0));
     }
 
     [Fact]
     public void A_client_over_both_caps_is_counted_against_its_address_the_narrower()
     {
-        var mirror = NewMirror(options => (options.MaxClientsPerIp, options.MaxClientsPerPrefix) = (2, 2));
+        var mirror = NewMirror(options => (options.MaxClientsPerIp, options.MaxPingsPerSecondPerPrefix) = (2, 2));
 
         var verdicts = AdmitAll(mirror, Enumerable.Range(0, 3).Select(port => At("198.51.100.7", 1000 + port)), nowMs: 0);
 
@@ -115,7 +115,7 @@ public sealed class RegistrationLimitTests
     [Fact]
     public void Loopback_sources_skip_the_prefix_limits_by_default_but_not_the_others()
     {
-        var mirror = new PingMirror(new UdpGatewayOptions { ShardsPerGateway = 4, MaxClientsPerPrefix = 2, NewClientsPerSecondPerPrefix = 1, NewClientsPerSecond = 1_000, MaxClientsPerIp = 300 });
+        var mirror = new PingMirror(new UdpGatewayOptions { ShardsPerGateway = 4, MaxPingsPerSecondPerPrefix = 2, NewClientsPerSecondPerPrefix = 1, NewClientsPerSecond = 1_000, MaxClientsPerIp = 300 });
 
         // What the benchmark does: many clients from a few loopback addresses of one /24, all at once.
         var loopback = AdmitAll(mirror, Enumerable.Range(0, 1_000).Select(i => At($"127.0.1.{i % 4 + 1}", 10_000 + i)), nowMs: 0);
@@ -126,13 +126,13 @@ public sealed class RegistrationLimitTests
         Assert.Equal(50, oneAddress.Count(verdict => verdict == Admission.OverIpLimit));
         // Any other network meets them all.
         var elsewhere = AdmitAll(mirror, new[] { "192.0.2.1", "192.0.2.2", "192.0.2.3" }.Select(ip => At(ip)), nowMs: 2_000);
-        Assert.Equal([Admission.Added, Admission.Added, Admission.OverPrefixLimit], elsewhere);
+        Assert.Equal([Admission.Added, Admission.Added, Admission.OverPrefixBudget], elsewhere);
     }
 
     [Fact]
     public void A_snapshot_passes_the_caps_but_not_the_rates()
     {
-        var mirror = NewMirror(options => (options.NewClientsPerSecond, options.MaxClientsPerPrefix, options.ShardsPerGateway) = (1, 100, 1));
+        var mirror = NewMirror(options => (options.NewClientsPerSecond, options.MaxPingsPerSecondPerPrefix, options.ShardsPerGateway) = (1, 100, 1));
         var members = Enumerable.Range(1, 120).Select(i => new ShardMember(At($"198.51.100.{i}"), Local, TtlMs: 60_000, ClaimId: i)).ToArray();
         var rejected = new List<Admission>();
 
@@ -141,6 +141,6 @@ public sealed class RegistrationLimitTests
 
         Assert.Equal(100, mirror.Count);
         Assert.Equal(20, rejected.Count);
-        Assert.All(rejected, verdict => Assert.Equal(Admission.OverPrefixLimit, verdict));
+        Assert.All(rejected, verdict => Assert.Equal(Admission.OverPrefixBudget, verdict));
     }
 }
