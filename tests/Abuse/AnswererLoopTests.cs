@@ -60,7 +60,7 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
     {
         var run = await runs.Answerers;
         var app = run.Apps[Run.App(periodSeconds, payload)];
-        output.WriteLine(run.Report);
+        output.WriteLine(run.Lines[Run.App(periodSeconds, payload)]);
         Assert.True(app.Share >= 0.99, $"{Run.App(periodSeconds, payload)}: {app}");
     }
 
@@ -69,14 +69,14 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
     {
         var run = await runs.Answerers;
         var app = run.Apps[Run.App(1, "00 00")];
-        output.WriteLine(run.Report);
+        output.WriteLine(run.Lines[Run.App(1, "00 00")]);
         Assert.True(app.Share >= 0.97, $"{Run.App(1, "00 00")}: {app}");
     }
 
     private void NoPingAfter45Seconds(Run run, string name)
     {
         var answerer = run.Answerers[name];
-        output.WriteLine(run.Report);
+        output.WriteLine(run.Lines[name]);
         Assert.True(answerer.Pings > 0, $"{name}: never pinged, so the test proves nothing (is the forger's raw socket working?)");
         Assert.True(answerer.LastPingSeconds < NoPingAfterSeconds,
             $"{name}: {answerer.Pings} pings, the last {answerer.LastPingSeconds:F1} s after the forged datagram (bound {NoPingAfterSeconds} s); {answerer.Answered} answers sent; drops: {run.Drops}");
@@ -109,6 +109,9 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
         public Dictionary<string, PingShare> Apps { get; } = [];
 
         public string Drops { get; private set; } = "";
+
+        /// <summary>Each client's line of the report: its class, its pings, its last ping.</summary>
+        public Dictionary<string, string> Lines { get; } = [];
 
         public string Report { get; private set; } = "";
 
@@ -220,14 +223,16 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
                     double? last = pings.Count == 0 ? null : (pings[^1].Timestamp - start) / (double)Stopwatch.Frequency;
                     var outcome = new Answerer(pings.Count, last, answerer.Sent);
                     run.Answerers[answerer.Name] = outcome;
-                    lines.Add($"  {(last >= NoPingAfterSeconds || pings.Count == 0 ? "FAIL" : "ok  ")} {answerer.Name,-45} {answerer.LocalEndpoint,-22} {outcome.Pings,4} pings, last at {last?.ToString("F1") ?? "-",5} s, {outcome.Answered} answers");
+                    run.Lines[answerer.Name] = $"  {(last >= NoPingAfterSeconds || pings.Count == 0 ? "FAIL" : "ok  ")} {answerer.Name,-45} {answerer.LocalEndpoint,-22} {outcome.Pings,4} pings, last at {last?.ToString("F1") ?? "-",5} s, {outcome.Answered} answers";
+                    lines.Add(run.Lines[answerer.Name]);
                 }
                 foreach (var (name, client, firstHeartbeat) in apps)
                 {
                     var share = PingShare.Of(client.Pings, firstHeartbeat, end, start);
                     run.Apps[name] = share;
                     double needed = name.StartsWith("app every 1 s", StringComparison.Ordinal) ? 0.97 : 0.99;
-                    lines.Add($"  {(share.Share >= needed ? "ok  " : "FAIL")} {name,-45} {client.LocalEndpoint,-22} {share}");
+                    run.Lines[name] = $"  {(share.Share >= needed ? "ok  " : "FAIL")} {name,-45} {client.LocalEndpoint,-22} {share}";
+                    lines.Add(run.Lines[name]);
                 }
                 var metrics = await NodeMetrics.ScrapeAsync(node);
                 run.Drops = metrics.Drops();
