@@ -212,7 +212,7 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
                     timeline.At(first, () => Heartbeat(first));
                 }
 
-                await UntilAsync(end);
+                await Timeline.UntilAsync(end);
                 timeline.Dispose();
 
                 var run = new Run();
@@ -247,13 +247,6 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
                 answerers.ForEach(answerer => answerer.Dispose());
                 clients.ForEach(client => client.Dispose());
             }
-        }
-
-        internal static async Task UntilAsync(long timestamp)
-        {
-            long left = timestamp - Stopwatch.GetTimestamp();
-            if (left > 0) await Task.Delay(TimeSpan.FromSeconds(left / (double)Stopwatch.Frequency));
-            while (Stopwatch.GetTimestamp() < timestamp) Thread.Sleep(1);
         }
 
         private static byte[] RandomBytes(Random random)

@@ -150,7 +150,7 @@ public sealed class EchoVerdictForgeryTests(EchoVerdictForgeryTests.Run run, ITe
                     }
                 }
 
-                await AnswererLoopTests.Run.UntilAsync(end);
+                await Timeline.UntilAsync(end);
                 timeline.Dispose();
 
                 var lines = new List<string> { $"echo verdict forgery run: {Duration.TotalSeconds:F0} s, seed {seed}" };

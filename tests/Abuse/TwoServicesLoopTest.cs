@@ -65,7 +65,7 @@ public sealed class TwoServicesLoopTest(LoopRuns runs, ITestOutputHelper output)
             long stretch = start + Timeline.Ticks(Duration - LastStretch), end = start + Timeline.Ticks(Duration);
             for (long poll = start; ; poll += Timeline.Ticks(Poll))
             {
-                await AnswererLoopTests.Run.UntilAsync(poll);
+                await Timeline.UntilAsync(poll);
                 double now = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
                 var seen = sniffer.Between;
                 // The forged datagram is B to A too, as the capture sees it: it is no ping of B's, so it is not counted.

@@ -42,6 +42,14 @@ public sealed class Timeline : IDisposable
 
     public static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
+    /// <summary>Returns once the Stopwatch reads <paramref name="timestamp"/>: a run's end, measured on the clock its pings are.</summary>
+    public static async Task UntilAsync(long timestamp)
+    {
+        long left = timestamp - Stopwatch.GetTimestamp();
+        if (left > 0) await Task.Delay(TimeSpan.FromSeconds(left / (double)Stopwatch.Frequency));
+        while (Stopwatch.GetTimestamp() < timestamp) await Task.Delay(1);
+    }
+
     private void Run()
     {
         while (!_stopping)
