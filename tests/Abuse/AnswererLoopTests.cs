@@ -77,9 +77,10 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
     {
         var answerer = run.Answerers[name];
         output.WriteLine(run.Lines[name]);
+        Assert.False(run.NodeExited, "the node exited during the run: " + run.Drops);
         Assert.True(answerer.Pings > 0, $"{name}: never pinged, so the test proves nothing (is the forger's raw socket working?)");
         Assert.True(answerer.LastPingSeconds < NoPingAfterSeconds,
-            $"{name}: {answerer.Pings} pings, the last {answerer.LastPingSeconds:F1} s after the forged datagram (bound {NoPingAfterSeconds} s); {answerer.Answered} answers sent; drops: {run.Drops}");
+            $"{name}: {answerer.Pings} pings, the last {answerer.LastPingSeconds:F1} s after the forged datagram (bound {NoPingAfterSeconds} s); {answerer.Answered} answers sent; node: {run.Drops}");
     }
 
     /// <summary>The run every test of this class reads: started once by <see cref="LoopRuns"/>.</summary>
@@ -108,7 +109,11 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
 
         public Dictionary<string, PingShare> Apps { get; } = [];
 
+        /// <summary>The node's figures at the end (clients, pings, drops by reason), or why there are none.</summary>
         public string Drops { get; private set; } = "";
+
+        /// <summary>A node that died during the run pings nobody: a run that proves nothing.</summary>
+        public bool NodeExited { get; private set; }
 
         /// <summary>Each client's line of the report: its class, its pings, its last ping.</summary>
         public Dictionary<string, string> Lines { get; } = [];
@@ -234,9 +239,9 @@ public sealed class AnswererLoopTests(LoopRuns runs, ITestOutputHelper output)
                     run.Lines[name] = $"  {(share.Share >= needed ? "ok  " : "FAIL")} {name,-45} {client.LocalEndpoint,-22} {share}";
                     lines.Add(run.Lines[name]);
                 }
-                var metrics = await NodeMetrics.ScrapeAsync(node);
-                run.Drops = metrics.Drops();
-                lines.Add($"  node: {metrics.Clients} clients at the end, {metrics.PingsSent} pings sent, drops: {run.Drops}; timeline send errors: {timeline.Errors}");
+                run.NodeExited = node.Process.HasExited;
+                run.Drops = await NodeMetrics.SummaryAsync(node);
+                lines.Add($"  node at the end: {run.Drops}; timeline send errors: {timeline.Errors}");
                 run.Report = string.Join('\n', lines);
                 Console.WriteLine(run.Report);
                 return run;

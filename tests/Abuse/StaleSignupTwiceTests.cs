@@ -56,7 +56,7 @@ public sealed class StaleSignupTwiceTests(ITestOutputHelper output)
         }
         // Until every phone has been pinged, or the sources have expired anyway: past the bound, the run only says how late they got in.
         await Eventually.True(() => phones.AllPingedSince(quiet) || Stopwatch.GetTimestamp() > end, TimeSpan.FromSeconds(ExpirySeconds + 5));
-        var after = await NodeMetrics.ScrapeAsync(node);
+        var after = await NodeMetrics.TryScrapeAsync(node);
 
         var firstPings = phones.Clients
             .Select(phone => phone.Pings.Select(p => (double?)p.SecondsSince(quiet)).FirstOrDefault())
@@ -64,10 +64,11 @@ public sealed class StaleSignupTwiceTests(ITestOutputHelper output)
         string figures = $"{MaxClients} sources forged twice, 1 s apart, then quiet; expiry {ExpirySeconds} s; clients when full: {full.Clients}\n" +
             $"  first ping of each phone, in seconds after the sources went quiet (bound {FirstPingWithin.TotalSeconds:F0} s): " +
             string.Join(", ", firstPings.Select(s => s?.ToString("F1") ?? "none")) + "\n" +
-            $"  node: {after.Clients} clients, stale sign-ups replaced {after.Sum("tixtrigger_stale_signups_replaced_total")}, drops: {after.Drops()}";
+            $"  node at the end: {(after.Metrics is null ? after.Problem : $"{after.Metrics.Clients} clients, stale sign-ups replaced {after.Metrics.Sum("tixtrigger_stale_signups_replaced_total")}, drops: {after.Metrics.Drops()}")}";
         output.WriteLine(figures);
         Console.WriteLine(figures);
 
+        Assert.False(node.Process.HasExited, "the node exited during the run\n" + figures);
         Assert.True(full.Clients >= MaxClients, "the forged sources did not fill the gateway: the test proves nothing\n" + figures);
         Assert.True(firstPings.All(first => first <= FirstPingWithin.TotalSeconds), figures);
     }

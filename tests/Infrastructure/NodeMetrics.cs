@@ -17,6 +17,30 @@ public sealed partial class NodeMetrics
 
     public static async Task<NodeMetrics> ScrapeAsync(SingleNode node) => new(await Http.GetStringAsync(node.Url("/metrics")));
 
+    /// <summary>
+    /// A scrape, or null and why not: a node that exited (its last lines of output), or a port that
+    /// answers no more. The figures are a run's commentary, so their absence must not hide the run's result.
+    /// </summary>
+    public static async Task<(NodeMetrics? Metrics, string Problem)> TryScrapeAsync(SingleNode node)
+    {
+        if (node.Process.HasExited) return (null, "the node exited: " + node.Process.Describe());
+        try
+        {
+            return (await ScrapeAsync(node), "");
+        }
+        catch (Exception error) when (error is HttpRequestException or TaskCanceledException)
+        {
+            return (null, $"no metrics ({error.Message}); " + (node.Process.HasExited ? "the node exited: " + node.Process.Describe() : "the node still runs"));
+        }
+    }
+
+    /// <summary>A node's figures for a report: clients, pings sent, drops; or why there are none.</summary>
+    public static async Task<string> SummaryAsync(SingleNode node)
+    {
+        var (metrics, problem) = await TryScrapeAsync(node);
+        return metrics is null ? problem : $"{metrics.Clients} clients, {metrics.PingsSent} pings sent, drops: {metrics.Drops()}";
+    }
+
     public double PingsSent => Sum("tixtrigger_pings_sent_total");
 
     public double Clients => Sum("tixtrigger_clients");
