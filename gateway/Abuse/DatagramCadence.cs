@@ -22,7 +22,8 @@ internal enum CadenceVerdict
 /// its ping slot moves by a secret amount at a secret moment, and the next datagram after the
 /// answers to the old slot could have arrived tells which of the two it follows. A verdict of echo
 /// only stops refreshes; any later datagram that does not follow our pings lifts it, so a forger
-/// who cannot see our pings cannot cost a phone its pings.
+/// who cannot see our pings cannot cost a phone its pings. The same holds for another trigger
+/// service, told by our ping's bytes every second: a datagram of other bytes, or after a pause, lifts it.
 /// </summary>
 internal struct DatagramCadence
 {
@@ -32,7 +33,6 @@ internal struct DatagramCadence
         Testing,
         Cooling,
         Echo,
-        Trigger,
     }
 
     private long _lastMs;
@@ -50,6 +50,7 @@ internal struct DatagramCadence
     private byte _pingStreak;
     private bool _jump;
     private bool _heardAgain;
+    private bool _trigger;
 
     /// <summary>A client added by its first datagram, now.</summary>
     public static DatagramCadence FirstDatagram(long nowMs, bool isPing) =>
@@ -59,7 +60,7 @@ internal struct DatagramCadence
     public static DatagramCadence Resumed(long nowMs) =>
         new() { _lastMs = nowMs, _streakStartMs = -1, _heardAgain = true, _lagBoundMs = EchoRule.MaxAnswerDelayMs };
 
-    public readonly bool IsEcho => _stage is Stage.Echo or Stage.Trigger;
+    public readonly bool IsEcho => _stage == Stage.Echo || _trigger;
 
     /// <summary>When its latest datagram arrived (for one learnt from the cluster, when that happened).</summary>
     public readonly long LastHeardMs => _lastMs;
@@ -86,13 +87,19 @@ internal struct DatagramCadence
             _heardAgain = true;
             _lagBoundMs = (int)Math.Min(interval + EchoRule.JitterMs + EchoRule.MarginMs, EchoRule.MaxAnswerDelayMs);
         }
-        _pingStreak = !isPing ? (byte)0 : interval is >= 500 and <= 1_500 ? (byte)Math.Min(_pingStreak + 1, 255) : (byte)1;
-        if (_stage == Stage.Trigger) return CadenceVerdict.Trigger;
-        if (_pingStreak >= EchoRule.TriggerStreak)
-        {
-            _stage = Stage.Trigger;
-            return CadenceVerdict.Trigger;
-        }
+        // Another trigger is told apart by content and cadence alone, beside the echo rule's stages.
+        bool triggerLike = isPing && interval is >= EchoRule.TriggerIntervalMinMs and <= EchoRule.TriggerIntervalMaxMs;
+        _pingStreak = triggerLike ? (byte)Math.Min(_pingStreak + 1, 255) : isPing ? (byte)1 : (byte)0;
+        // A trigger pings every second with our bytes; anything else lifts a verdict a forger made (a
+        // phone's own heartbeat among forged datagrams makes one of the intervals around it too short).
+        if (_trigger) _trigger = triggerLike;
+        else _trigger = _pingStreak >= EchoRule.TriggerStreak;
+        var verdict = Echo(nowMs, interval, phaseMs, rule);
+        return _trigger ? CadenceVerdict.Trigger : verdict;
+    }
+
+    private CadenceVerdict Echo(long nowMs, long interval, int phaseMs, in EchoRule rule)
+    {
         switch (_stage)
         {
             case Stage.Echo:

@@ -43,8 +43,12 @@ internal readonly record struct EchoRule(int ReferenceSpanMs, int CooldownMs, Fu
     /// <summary>The move starts at a secret moment within this of the test's start.</summary>
     public const int MaxStartDelayMs = 1_000;
 
-    /// <summary>Datagrams with our ping's bytes, about a second apart, this many in a row: another trigger service.</summary>
+    /// <summary>Datagrams with our ping's bytes, a second apart (± 100 ms), this many in a row: another trigger service.</summary>
     public const int TriggerStreak = 5;
+
+    public const int TriggerIntervalMinMs = 900;
+
+    public const int TriggerIntervalMaxMs = 1_100;
 
     /// <summary>
     /// A test starts once a client's datagrams held one phase this long: a third of the expiry and a second (an

@@ -119,14 +119,39 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
 
     public int Budget => options.MaxPingsPerSecondPerPrefix;
 
-    public void Remove(ClientEndpoint client)
+    /// <summary>A client gone; <paramref name="lapsed"/> if its network's budget let go of it already.</summary>
+    public void Remove(ClientEndpoint client, bool lapsed)
     {
-        bool exempt = IsExempt(client.Address);
+        bool counted = !lapsed && !IsExempt(client.Address);
         lock (_gate)
         {
             _count--;
             _perAddress.Decrement(client.Address);
-            if (!exempt) _budget.Decrement(SourcePrefix.Of(client.Address));
+            if (counted) _budget.Decrement(SourcePrefix.Of(client.Address));
+        }
+    }
+
+    /// <summary>A client's deadline passed: it is kept a while, unpinged, and no longer spends its network's budget.</summary>
+    public void Lapse(ClientEndpoint client)
+    {
+        if (IsExempt(client.Address)) return;
+        lock (_gate) _budget.Decrement(SourcePrefix.Of(client.Address));
+    }
+
+    /// <summary>A lapsed client heard from again: pinged again only within its network's budget, as a new client would be.</summary>
+    public Admission Resume(ClientEndpoint client, long nowMs)
+    {
+        if (IsExempt(client.Address)) return Admission.Added;
+        var prefix = SourcePrefix.Of(client.Address);
+        lock (_gate)
+        {
+            if (!_budget.Allows(prefix))
+            {
+                _budget.Refused(prefix, nowMs);
+                return Admission.OverPrefixBudget;
+            }
+            _budget.Increment(prefix);
+            return Admission.Added;
         }
     }
 

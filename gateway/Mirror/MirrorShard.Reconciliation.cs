@@ -39,7 +39,7 @@ internal sealed partial class MirrorShard
         ref var entry = ref _entries[i];
         entry.ClaimId = settings.NextClaimId();
         entry.ShardDeadlineMs = 0;
-        entry.State = EntryState.None;
+        entry.State &= EntryState.Lapsed;
     }
 
     /// <summary>
@@ -65,6 +65,7 @@ internal sealed partial class MirrorShard
                 {
                     ref var entry = ref _entries[i];
                     if (entry.ClaimId > member.ClaimId) continue; // a newer claim is on its way
+                    if ((entry.State & EntryState.Lapsed) != 0) continue; // expired here: only a heartbeat (and the budget) brings it back
                     entry.ClaimId = member.ClaimId;
                     entry.DeadlineMs = Math.Max(entry.DeadlineMs, deadline);
                     entry.ShardDeadlineMs = Math.Max(entry.ShardDeadlineMs, deadline);

@@ -29,6 +29,9 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
 
         /// <summary>New from a heartbeat, pinged, and not yet counted by the per-network budget (<see cref="SettleBudget"/>).</summary>
         BudgetPending = 16,
+
+        /// <summary>Past its deadline, lingering unpinged: its network's budget no longer counts it.</summary>
+        Lapsed = 32,
     }
 
     private struct Entry
@@ -92,6 +95,12 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             case CadenceVerdict.Trigger:
                 return Admission.Trigger;
         }
+        if ((entry.State & EntryState.Lapsed) != 0)
+        {
+            var resumed = settings.Admission.Resume(entry.Client, nowMs);
+            if (resumed != Admission.Added) return resumed;
+            entry.State &= ~EntryState.Lapsed;
+        }
         entry.DeadlineMs = nowMs + settings.ExpiryMs;
         entry.Local = local;
         if ((entry.State & EntryState.Registered) != 0) QueueRefreshIfDue(i);
@@ -123,6 +132,11 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
                 else if (!entry.Cadence.Lingers(entry.DeadlineMs, nowMs))
                 {
                     RemoveAt(i);
+                }
+                else if ((entry.State & EntryState.Lapsed) == 0)
+                {
+                    entry.State |= EntryState.Lapsed;
+                    settings.Admission.Lapse(entry.Client);
                 }
             }
         }
@@ -160,7 +174,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         int moved = _wheel.RemoveAt(entry.Slot, entry.SlotPosition);
         if (moved >= 0) _entries[moved].SlotPosition = entry.SlotPosition;
         _index.Remove(entry.Client);
-        settings.Admission.Remove(entry.Client);
+        settings.Admission.Remove(entry.Client, lapsed: (entry.State & EntryState.Lapsed) != 0);
         entry = default;
         _free.Push(i);
     }

@@ -181,6 +181,29 @@ public sealed class EchoRuleTests
         }
     }
 
+    /// <summary>A forger sends our ping's bytes from phones' addresses, like another trigger: the phones' own heartbeats lift the verdict.</summary>
+    [Theory]
+    [InlineData(500)]
+    [InlineData(1_000)]
+    public void Our_ping_s_bytes_forged_from_a_phone_s_address_cost_it_no_ping(int forgedEveryMs)
+    {
+        for (int seed = 1; seed <= 10; seed++)
+        {
+            var simulation = new Simulation(ShortExpiry, seed);
+            var phone = simulation.Phone(firstMs: 1_000 + seed * 97, periodMs: 3_000, jitterMs: 20);
+            var original = simulation.Phone(firstMs: 1_500 + seed * 89, periodMs: 3_000, jitterMs: 20, withPingBytes: true);
+            for (long at = 5_000; at < 80_000; at += forgedEveryMs)
+            {
+                simulation.Send(phone, at, isPing: true);
+                simulation.Send(original, at + 250, isPing: true);
+            }
+            simulation.Run(90_000);
+
+            // The forged stream can make them look like clients sending every second, tested with a jump: an early ping, none lost.
+            Assert.All(new[] { phone, original }, client => Assert.All(simulation.Intervals(client), ms => Assert.True(ms <= 1_050, $"seed {seed}: an interval of {ms} ms")));
+        }
+    }
+
     [Theory]
     [InlineData(ShortExpiry)]
     [InlineData(120)]

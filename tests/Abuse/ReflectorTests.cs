@@ -94,7 +94,8 @@ public sealed class ReflectorTests(ClusterFixture fixture)
             $"ordinary clients: {ordinary.Min(c => c.Count)} to {ordinary.Max(c => c.Count)} pings in {seconds:F1} s");
         Assert.True(pinged.Count > 0, "the reflector was never pinged: the test proves nothing");
         Assert.True(lastPing < 25, $"the reflector was still pinged {lastPing:F1} s after it started ({pinged.Count} pings)");
-        Assert.True(gateway.Metrics.Dropped(DropReason.Echo) > 0);
+        // It echoes our ping's bytes every second, so it is refused as another trigger or, caught by its phase, as an echo.
+        Assert.True(gateway.Metrics.Dropped(DropReason.Echo) + gateway.Metrics.Dropped(DropReason.Trigger) > 0, "none of its datagrams was refused");
         foreach (var client in ordinary)
         {
             // A ping a second from its first heartbeat on; an odd interval for each test of the every-second ones.

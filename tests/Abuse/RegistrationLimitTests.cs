@@ -47,6 +47,23 @@ public sealed class RegistrationLimitTests
     }
 
     [Fact]
+    public void A_client_past_its_deadline_leaves_its_networks_budget_and_comes_back_only_within_it()
+    {
+        var mirror = NewMirror(options => (options.MaxPingsPerSecondPerPrefix, options.ClientExpirationSeconds) = (2, 10));
+        var (first, second, third) = (At("203.0.113.1"), At("203.0.113.2"), At("203.0.113.3"));
+        AdmitAll(mirror, [first, second], nowMs: 0);
+        mirror.Admit(second, Local, false, nowMs: 5_000);
+
+        // The first one's deadline passes: it lingers, unpinged, and no longer spends the budget.
+        var batch = new PingBatch();
+        for (int slot = 0; slot < SlotWheel.SlotCount; slot++) mirror.CollectSlot(slot, 10_500, batch);
+        Assert.Equal(Admission.Added, mirror.Admit(third, Local, false, nowMs: 10_600));
+
+        // Heard again, it is a client of a full network: refused, as a new one would be.
+        Assert.Equal(Admission.OverPrefixBudget, mirror.Admit(first, Local, false, nowMs: 10_700));
+    }
+
+        [Fact]
     public void IPv6_sources_are_counted_per_56()
     {
         var mirror = NewMirror(options => options.MaxPingsPerSecondPerPrefix = 3);
