@@ -119,7 +119,11 @@ public sealed class ClientPartitionGrain(ILogger<ClientPartitionGrain> logger, H
         if (_unresolved.Count == 0) return;
         var gateways = await GrainFactory.GetGrain<IGatewayDirectoryGrain>(0).GetGateways();
         if (!gateways.Complete) return; // the timer tries again
-        var pending = _unresolved;
+        // Only claims still current: a client claimed since (a move) has had its old owner told already, and
+        // asking every other gateway to let go of it now would take it from the one it moved to.
+        long now = Monotonic.NowMs();
+        var pending = _unresolved.Where(item => _owners.Find(item.Claim.Client, now) is { } owner
+            && owner.GatewayId == item.GatewayId && owner.ClaimId == item.Claim.ClaimId).ToList();
         _unresolved = [];
         foreach (var gateway in gateways.Gateways)
         {
