@@ -19,11 +19,12 @@ internal enum CadenceVerdict
 /// The echo rule's state for one client (see docs/ABUSE.md, "No loop keeps itself alive"). An
 /// answerer's datagrams keep a fixed phase against <em>our</em> pings to it, whatever we do; an app's
 /// keep the phase of its own timer. So once a client's datagrams have held one phase for a while,
-/// its ping slot moves by a secret amount at a secret moment, and the next datagram after the
-/// answers to the old slot could have arrived tells which of the two it follows. A verdict of echo
-/// only stops refreshes; any later datagram that does not follow our pings lifts it, so a forger
-/// who cannot see our pings cannot cost a phone its pings. The same holds for another trigger
-/// service, told by our ping's bytes every second: a datagram of other bytes, or after a pause, lifts it.
+/// its ping slot moves by a secret amount from a secret moment: a datagram at the old phase against
+/// the moved slot follows our pings (an echo); once no answer to the old slot can still be on its
+/// way, one anywhere else keeps its own timer (an app). A verdict of echo only stops refreshes; any
+/// later datagram that does not follow our pings lifts it, so a forger who cannot see our pings
+/// cannot cost a phone its pings. The same holds for another trigger service, told by our ping's
+/// bytes every second: any other datagram lifts it.
 /// </summary>
 internal struct DatagramCadence
 {
@@ -41,7 +42,7 @@ internal struct DatagramCadence
     /// <summary>Testing: when the move may start, then (once it is done) when the answers to the old slot are all in. Cooling: when it ends.</summary>
     private long _stageMs;
 
-    private int _lagBoundMs;
+    private short _shiftMs;
     private short _anchor;
     private short _lo;
     private short _hi;
@@ -49,16 +50,14 @@ internal struct DatagramCadence
     private byte _steps;
     private byte _pingStreak;
     private bool _jump;
-    private bool _heardAgain;
     private bool _trigger;
 
     /// <summary>A client added by its first datagram, now.</summary>
     public static DatagramCadence FirstDatagram(long nowMs, bool isPing) =>
         new() { _lastMs = nowMs, _streakStartMs = -1, _pingStreak = isPing ? (byte)1 : (byte)0 };
 
-    /// <summary>A client learnt from the cluster: nothing bounds how late an answer to its earlier pings may come.</summary>
-    public static DatagramCadence Resumed(long nowMs) =>
-        new() { _lastMs = nowMs, _streakStartMs = -1, _heardAgain = true, _lagBoundMs = EchoRule.MaxAnswerDelayMs };
+    /// <summary>A client learnt from the cluster, now.</summary>
+    public static DatagramCadence Resumed(long nowMs) => new() { _lastMs = nowMs, _streakStartMs = -1 };
 
     public readonly bool IsEcho => _stage == Stage.Echo || _trigger;
 
@@ -81,12 +80,6 @@ internal struct DatagramCadence
     {
         long interval = nowMs - _lastMs;
         _lastMs = nowMs;
-        if (!_heardAgain)
-        {
-            // The first answer can come no sooner than its delay after our first ping, which followed the first datagram.
-            _heardAgain = true;
-            _lagBoundMs = (int)Math.Min(interval + EchoRule.JitterMs + EchoRule.MarginMs, EchoRule.MaxAnswerDelayMs);
-        }
         // Another trigger is told apart by content and cadence alone, beside the echo rule's stages.
         bool triggerLike = isPing && interval is >= EchoRule.TriggerIntervalMinMs and <= EchoRule.TriggerIntervalMaxMs;
         _pingStreak = triggerLike ? (byte)Math.Min(_pingStreak + 1, 255) : isPing ? (byte)1 : (byte)0;
@@ -103,18 +96,26 @@ internal struct DatagramCadence
         switch (_stage)
         {
             case Stage.Echo:
-                // Anything that does not follow our pings is the client's own: the verdict was wrong, or forged.
-                if (phaseMs < 0 || FollowsOurPings(phaseMs)) return CadenceVerdict.Echo;
+                // Anything that does not follow our pings (or comes after a pause no answerer of ours
+                // makes while pinged) is the client's own: the verdict was wrong, or forged.
+                if (interval <= EchoRule.MaxCadenceMs && (phaseMs < 0 || FollowsOurPings(phaseMs))) return CadenceVerdict.Echo;
                 Restart(nowMs, phaseMs);
                 return CadenceVerdict.Refresh;
             case Stage.Testing:
-                // Until the move is done and the answers to the old slot are in, nothing can be told.
-                if (_steps > 0 || nowMs < _stageMs || phaseMs < 0) return CadenceVerdict.Refresh;
-                if (FollowsOurPings(phaseMs))
+                if (interval > EchoRule.MaxCadenceMs)
+                {
+                    Restart(nowMs, phaseMs);
+                    return CadenceVerdict.Refresh;
+                }
+                if (phaseMs < 0) return CadenceVerdict.Refresh;
+                // At the old phase against a slot moved this far, only an answer to our pings can be.
+                if (_shiftMs >= EchoRule.MinShiftMs && FollowsOurPings(phaseMs))
                 {
                     _stage = Stage.Echo;
                     return CadenceVerdict.Echo;
                 }
+                // Anywhere else, it is its own timer, once no answer to a ping before the move can still come.
+                if (_steps > 0 || nowMs < _stageMs) return CadenceVerdict.Refresh;
                 _stage = Stage.Cooling;
                 _stageMs = nowMs + rule.CooldownMs;
                 return CadenceVerdict.Refresh;
@@ -130,15 +131,17 @@ internal struct DatagramCadence
     /// <summary>
     /// Called as the client's ping goes out: how many slots to move its next pings earlier by (0
     /// for none). A move of the test is a drift of <see cref="EchoRule.StepSlots"/> a second, which
-    /// no interval notices, or for a client that sends every second (whose test must be quick) one jump.
+    /// no interval notices, or for a client that sends every second (whose test must be quick) one
+    /// jump. Held while the client is taken for another trigger: a jump would lift its verdict on us.
     /// </summary>
     public int SlotShift(long nowMs)
     {
-        if (_stage != Stage.Testing || _steps == 0 || nowMs < _stageMs) return 0;
+        if (_stage != Stage.Testing || _steps == 0 || nowMs < _stageMs || _trigger) return 0;
         int slots = _jump ? _steps * EchoRule.StepSlots : EchoRule.StepSlots;
         _steps = _jump ? (byte)0 : (byte)(_steps - 1);
-        // This ping is the last at an old phase: answers to it arrive within the lag bound.
-        if (_steps == 0) _stageMs = nowMs + _lagBoundMs;
+        _shiftMs += (short)(slots * SlotWheel.SlotMs);
+        // This ping is the last at an old phase: an answer to it may take the longest delay we catch.
+        if (_steps == 0) _stageMs = nowMs + EchoRule.MaxAnswerDelayMs;
         return slots;
     }
 
@@ -152,7 +155,9 @@ internal struct DatagramCadence
         long span = nowMs - _streakStartMs;
         if (span < rule.ReferenceSpanMs) return;
         _stage = Stage.Testing;
-        _jump = interval <= EchoRule.JumpCadenceMs;
+        _shiftMs = 0;
+        // Our ping's bytes every second may be another trigger: a drift keeps its intervals within the trigger rule's.
+        _jump = interval <= EchoRule.JumpCadenceMs && _pingStreak == 0;
         _steps = (byte)rule.Secret(EchoRule.MinSteps, EchoRule.MaxSteps + 1);
         _stageMs = nowMs + rule.Secret(0, EchoRule.MaxStartDelayMs);
     }

@@ -31,10 +31,6 @@ internal sealed class PrefixBudget(int budget)
 
     public int Budget { get; } = budget;
 
-    public int LocalOf(PackedAddress prefix) => _networks.GetValueOrDefault(prefix).Local;
-
-    public int OthersOf(PackedAddress prefix) => _networks.GetValueOrDefault(prefix).Others;
-
     public bool Allows(PackedAddress prefix)
     {
         var network = _networks.GetValueOrDefault(prefix);

@@ -47,6 +47,7 @@ internal sealed partial class PrefixBudgetReporter(IGrainFactory grains, UdpGate
         Array.Clear(_everyOf);
 
         var refused = new HashSet<long>();
+        var unanswered = new HashSet<int>();
         if (counts.Count > 0)
         {
             var calls = counts
@@ -58,21 +59,28 @@ internal sealed partial class PrefixBudgetReporter(IGrainFactory grains, UdpGate
                 if (reply is null)
                 {
                     _everyOf[grain] = true; // its counts may not have reached it: all of them again next round
+                    unanswered.Add(grain);
                     continue;
                 }
                 Apply(grain, reply, fresh, refused);
             }
         }
 
+        // A provisional client whose grain did not answer stays provisional: claimed in a later round, with its grain's word.
+        bool Unanswered(PendingRegistration claim) => claim.Provisional && unanswered.Contains(PrefixBudgets.Of(SourcePrefix.Of(claim.Member.Client.Address)));
         int removed = 0;
-        foreach (var group in claims.Where(claim => claim.Provisional).GroupBy(claim => claim.Shard))
+        foreach (var group in claims.Where(claim => claim.Provisional && !Unanswered(claim)).GroupBy(claim => claim.Shard))
         {
             removed += mirror.Shards[group.Key].SettleBudget(group.Select(claim => (claim, refused.Contains(claim.Member.ClaimId))));
         }
+        foreach (var group in claims.Where(Unanswered).GroupBy(claim => claim.Shard))
+        {
+            mirror.Shards[group.Key].CompleteClaims(group.Select(claim => (claim, false)));
+        }
         for (int i = 0; i < removed; i++) metrics.CountDrop(DropReason.OverPrefixBudget);
-        if (refused.Count == 0) return claims;
-        LogRefused(logger, removed);
-        return [.. claims.Where(claim => !refused.Contains(claim.Member.ClaimId))];
+        if (refused.Count == 0 && unanswered.Count == 0) return claims;
+        if (removed > 0) LogRefused(logger, removed);
+        return [.. claims.Where(claim => !refused.Contains(claim.Member.ClaimId) && !Unanswered(claim))];
     }
 
     private void Apply(int grain, PrefixBudgetReply reply, Dictionary<PackedAddress, List<PendingRegistration>> fresh, HashSet<long> refused)

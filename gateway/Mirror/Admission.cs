@@ -96,12 +96,6 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
         }
     }
 
-    /// <summary>For inspection and tests: this gateway's clients in a network, and what it last heard the other gateways hold there.</summary>
-    public (int Local, int Others) BudgetOf(PackedAddress prefix)
-    {
-        lock (_gate) return (_budget.LocalOf(prefix), _budget.OthersOf(prefix));
-    }
-
     /// <summary>The networks the budget grains must hear of now, with this gateway's counts (see <see cref="PrefixBudget.TakeReports"/>).</summary>
     public void TakeBudgetReports(List<(PackedAddress Prefix, int Count)> into, IEnumerable<PackedAddress> alsoThese, ReadOnlySpan<bool> everyOfGrain)
     {
@@ -116,8 +110,6 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
             foreach (var (prefix, count) in others) _budget.SetOthers(prefix, count);
         }
     }
-
-    public int Budget => options.MaxPingsPerSecondPerPrefix;
 
     /// <summary>A client gone; <paramref name="lapsed"/> if its network's budget let go of it already.</summary>
     public void Remove(ClientEndpoint client, bool lapsed)

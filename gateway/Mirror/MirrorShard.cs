@@ -97,9 +97,12 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         }
         if ((entry.State & EntryState.Lapsed) != 0)
         {
+            // Back within its network's budget as far as this gateway knows, and provisional until the cluster's count says so.
             var resumed = settings.Admission.Resume(entry.Client, nowMs);
             if (resumed != Admission.Added) return resumed;
             entry.State &= ~EntryState.Lapsed;
+            if (!settings.Admission.IsExempt(entry.Client.Address)) entry.State |= EntryState.BudgetPending;
+            Reclaim(i);
         }
         entry.DeadlineMs = nowMs + settings.ExpiryMs;
         entry.Local = local;

@@ -18,9 +18,6 @@ internal sealed class SlotWheel
 
     public static int SlotOf(ClientEndpoint client) => (int)(client.StableHash() % SlotCount);
 
-    /// <summary>The slot half a second away.</summary>
-    public static int Opposite(int slot) => (slot + SlotCount / 2) % SlotCount;
-
     /// <summary>Adds an entry to a slot; returns its position there.</summary>
     public int Add(int slot, int entry) => _slots[slot].Add(entry);
 
