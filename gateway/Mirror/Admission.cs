@@ -76,11 +76,7 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
         lock (_gate)
         {
             if (_perAddress[client.Address] >= options.MaxClientsPerIp) return Admission.OverIpLimit;
-            if (!exempt && !_budget.Allows(prefix))
-            {
-                _budget.Refused(prefix, nowMs);
-                return Admission.OverPrefixBudget;
-            }
+            if (!exempt && !BudgetAllows(prefix, nowMs)) return Admission.OverPrefixBudget;
             if (path == AdmissionPath.Heartbeat)
             {
                 var rate = _rates.Check(prefix, exempt, nowMs);
@@ -137,14 +133,18 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
         var prefix = SourcePrefix.Of(client.Address);
         lock (_gate)
         {
-            if (!_budget.Allows(prefix))
-            {
-                _budget.Refused(prefix, nowMs);
-                return Admission.OverPrefixBudget;
-            }
+            if (!BudgetAllows(prefix, nowMs)) return Admission.OverPrefixBudget;
             _budget.Increment(prefix);
             return Admission.Added;
         }
+    }
+
+    /// <summary>Whether a network's budget has room for one more client; a refusal has the grain asked afresh. Caller holds the lock.</summary>
+    private bool BudgetAllows(PackedAddress prefix, long nowMs)
+    {
+        if (_budget.Allows(prefix)) return true;
+        _budget.Refused(prefix, nowMs);
+        return false;
     }
 
     /// <summary>Whether the per-network rules (the rate and the budget) skip this source.</summary>

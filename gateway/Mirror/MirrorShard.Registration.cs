@@ -31,8 +31,14 @@ internal sealed partial class MirrorShard
     /// </summary>
     private void QueueNewClaim(int i)
     {
-        if (!settings.Admission.IsExempt(_entries[i].Client.Address)) _entries[i].State |= EntryState.BudgetPending;
+        MarkProvisional(i);
         QueueClaim(i);
+    }
+
+    /// <summary>Until its network's budget grain counts it, unless the per-network rules skip its source.</summary>
+    private void MarkProvisional(int i)
+    {
+        if (!settings.Admission.IsExempt(_entries[i].Client.Address)) _entries[i].State |= EntryState.BudgetPending;
     }
 
     /// <summary>Queues a claim; an entry the budget counted already (a retry, a re-registration) is not provisional again.</summary>

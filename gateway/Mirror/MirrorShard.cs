@@ -101,7 +101,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             var resumed = settings.Admission.Resume(entry.Client, nowMs);
             if (resumed != Admission.Added) return resumed;
             entry.State &= ~EntryState.Lapsed;
-            if (!settings.Admission.IsExempt(entry.Client.Address)) entry.State |= EntryState.BudgetPending;
+            MarkProvisional(i);
             Reclaim(i);
         }
         entry.DeadlineMs = nowMs + settings.ExpiryMs;
