@@ -18,10 +18,27 @@ internal sealed class MirrorSettings(int expirySeconds, AdmissionControl admissi
 
     public EchoRule EchoRule { get; } = EchoRule.For(expirySeconds, secret);
 
-    // Increasing across restarts of this gateway as well (claims the shards still hold compare below new ones).
-    private long _lastClaimId = DateTime.UtcNow.Ticks;
+    // A claim id is this process's epoch (high 32 bits) and a counter: no wall clock, so a clock step
+    // changes nothing. Until the cluster grants the epoch, ids are epoch 0 and are stamped again when
+    // their claim leaves (see ClaimFloor).
+    private long _lastClaimId;
+    private long _claimFloor;
 
     public long NextClaimId() => Interlocked.Increment(ref _lastClaimId);
+
+    /// <summary>The first claim id of this process's epoch: a claim below it has not left yet and gets a new id when it does.</summary>
+    public long ClaimFloor => Volatile.Read(ref _claimFloor);
+
+    /// <summary>
+    /// The epoch the cluster granted this process: above every epoch of this GATEWAY_ID the cluster
+    /// still remembers, so its claims come after every earlier process's.
+    /// </summary>
+    public void StartEpoch(long epoch)
+    {
+        long floor = epoch << 32;
+        Observe(floor);
+        Volatile.Write(ref _claimFloor, floor);
+    }
 
     /// <summary>A claim id learnt from a shard: new claims must come after it.</summary>
     public void Observe(long claimId)
