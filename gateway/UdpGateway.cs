@@ -121,8 +121,9 @@ public sealed partial class UdpGateway : IAsyncDisposable
             return;
         }
         if (_peers is not null) await AwaitQuietly(_peers.AnnounceStoppedAsync().WaitAsync(FinalAnnouncementLimit), "telling the gateway directory this gateway stopped");
-        if (_registrations is not null)
+        if (_registrations is not null && _shards is not null)
         {
+            await AwaitQuietly(_shards.CatchUpAsync().WaitAsync(FinalFlushLimit), "catching up with the shards");
             // Clients that arrived in the last moments: let the cluster have them, so a restart resumes them too.
             await AwaitQuietly(_registrations.FlushAsync(final: true).WaitAsync(FinalFlushLimit), "the last registrations");
         }

@@ -19,6 +19,9 @@ namespace TixTrigger.Gateway.Cluster;
 internal sealed partial class ShardSynchronizer : IGatewayObserver
 {
     private const int FirstBackoffMs = 500;
+
+    /// <summary>Until shard 0 has answered, it is asked this often: the first claims wait for its grant.</summary>
+    private static readonly TimeSpan UngrantedRetry = TimeSpan.FromMilliseconds(200);
     private const int MaxBackoffMs = 10_000;
 
     private readonly IGrainFactory _grains;
@@ -102,7 +105,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
             {
                 if (TryConnect()) await AttachAsync(index);
                 // Until the grant, shard 0 is asked again soon: nothing is claimed meanwhile.
-                await Task.Delay(_granted.Task.IsCompleted ? _options.AnnounceInterval : TimeSpan.FromMilliseconds(FirstBackoffMs), stopping);
+                await Task.Delay(_granted.Task.IsCompleted ? _options.AnnounceInterval : UngrantedRetry, stopping);
             }
         }
         catch (OperationCanceledException)
@@ -148,6 +151,33 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
         if (_fenced) return;
         _fenced = true;
         _refused(holder);
+    }
+
+    /// <summary>
+    /// Stopping before this process caught up with its shards (a stop right after the start): one
+    /// last attempt to hold the id and get in step, so that the last claims can still leave.
+    /// </summary>
+    public async Task CatchUpAsync()
+    {
+        if (_fenced || !TryConnect()) return;
+        if (!_granted.Task.IsCompleted) await AttachAsync(0);
+        if (!Accepted) return;
+        await Task.WhenAll(Enumerable.Range(0, _links.Length).Where(index => !_links[index].Synced).Select(async index =>
+        {
+            await AttachAsync(index);
+            if (!_links[index].TryBegin()) return;
+            try
+            {
+                while (!await ResyncOnceAsync(index, _links[index]))
+                {
+                }
+            }
+            catch (Exception error)
+            {
+                _links[index].Abort();
+                LogFailure(error, $"shard {index}");
+            }
+        }));
     }
 
     private void WantResync(int index)

@@ -26,7 +26,8 @@ public static class HostRunExtensions
         try
         {
             await host.RunAsync();
-            return 0;
+            // A service that stopped the host for a reason (a gateway refused its GATEWAY_ID) set it.
+            return Environment.ExitCode;
         }
         catch (Exception error) when (FindSocketError(error) is { } socketError)
         {

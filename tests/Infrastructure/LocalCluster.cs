@@ -91,6 +91,13 @@ public sealed class LocalCluster : IAsyncDisposable
         return stopped;
     }
 
+    /// <summary>A crash and a reboot: SIGKILL the silo, start a new one in its place.</summary>
+    public async Task RestartKilledSiloAsync(int index)
+    {
+        Silos[index].Kill();
+        await StartSiloAsync(replacing: index);
+    }
+
     private async Task<NodeProcess> StartSiloAsync(int? replacing)
     {
         int dashboard = FreePorts.Next();
