@@ -92,16 +92,12 @@ public sealed partial class UdpGateway : IAsyncDisposable
             Task.Run(() => ExchangeWithPeersAsync(_peers, _stopping.Token)));
         _flushing = Task.Run(() => _registrations.RunAsync(_stopping.Token));
 
-        _logger.LogInformation(
-            "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}",
-            _options.GatewayId, _socket.LocalEndpoint,
+        LogListening(_options.GatewayId, _socket.LocalEndpoint,
             _socket.PreservesOrigin ? "pings leave from the address each client sent to" : "WARNING: wildcard without per-packet source addresses on this OS",
             _options.ShardsPerGateway, _options.ClientExpirationSeconds);
         if (_socket.GrantedReceiveBytes < SocketTuning.BufferBytes)
         {
-            _logger.LogWarning(
-                "The kernel granted a {Granted} KiB receive buffer of the {Asked} KiB asked for: a burst of sign-ups may overflow it (counted as receive overflows). Raise net.core.rmem_max to at least {Asked} bytes, or run with CAP_NET_ADMIN",
-                _socket.GrantedReceiveBytes / 1024, SocketTuning.BufferBytes / 1024, SocketTuning.BufferBytes);
+            LogSmallBuffer(_socket.GrantedReceiveBytes / 1024, SocketTuning.BufferBytes / 1024, SocketTuning.BufferBytes);
         }
     }
 
@@ -133,11 +129,11 @@ public sealed partial class UdpGateway : IAsyncDisposable
         }
         catch (Exception error)
         {
-            _logger.LogDebug(error, "Detaching the gateway observer failed");
+            LogDetachFailed(error);
         }
         _socket?.Dispose();
         Metrics.Dispose();
-        _logger.LogInformation("TixTrigger gateway {GatewayId} stopped", _options.GatewayId);
+        LogStopped(_options.GatewayId);
     }
 
     /// <summary>Every announcement interval: the gateway directory hears where this gateway listens, and tells where the others do.</summary>
@@ -171,6 +167,21 @@ public sealed partial class UdpGateway : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Why}")]
     private partial void LogRefused(string why);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}")]
+    private partial void LogListening(string gatewayId, System.Net.IPEndPoint endpoint, string origin, int shards, int expiry);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The kernel granted a {Granted} KiB receive buffer of the {Asked} KiB asked for: a burst of sign-ups may overflow it (counted as receive overflows). Raise net.core.rmem_max to at least {AskedBytes} bytes, or run with CAP_NET_ADMIN")]
+    private partial void LogSmallBuffer(int granted, int asked, int askedBytes);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Detaching the gateway observer failed")]
+    private partial void LogDetachFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger gateway {GatewayId} stopped")]
+    private partial void LogStopped(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stopping: {What} ended with an error")]
+    private partial void LogStopError(Exception error, string what);
+
     private async Task AwaitQuietly(Task task, string what)
     {
         try
@@ -179,7 +190,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
         }
         catch (Exception error)
         {
-            _logger.LogDebug(error, "Stopping: {What} ended with an error", what);
+            LogStopError(error, what);
         }
     }
 

@@ -142,10 +142,11 @@ public sealed class LocalCluster : IAsyncDisposable
     /// Starts a gateway and waits until it listens and, unless <paramref name="connected"/> is false
     /// (Redis is down on purpose), until it has reached the cluster.
     /// </summary>
-    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null, bool connected = true)
+    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null, bool connected = true, IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         int udpPort = port ?? FreePorts.Next();
         var environment = Common();
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>()) environment[key] = value;
         environment["HOST"] = "127.0.0.1";
         environment["PORT"] = udpPort.ToString();
         environment["GATEWAY_ID"] = id;
