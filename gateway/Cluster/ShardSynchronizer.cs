@@ -237,13 +237,16 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
         if (link.LostState(snapshot))
         {
             // Not what this gateway was in step with: the shard restarted empty (or nearly). Refill
-            // it, rather than let its near-empty snapshot empty the mirror.
+            // it, rather than let its near-empty snapshot empty the mirror. What it removed since
+            // its restart (moves) goes first, and the ticks after its snapshot still apply: a
+            // refill reflects none of its removals.
             long sentAt = Monotonic.NowMs();
+            link.Shard.ApplyRemovals(snapshot.Departed, sentAt);
             var members = link.Shard.MembersForRefill(sentAt);
-            var status = await _shards![index].Refill(members);
+            await _shards![index].Refill(members);
             link.Shard.CompleteRefill(members, sentAt);
             LogRefilled(index, members.Length);
-            return link.Complete(status.Epoch, status.Sequence, Monotonic.NowMs);
+            return link.Complete(snapshot.Epoch, snapshot.Sequence, Monotonic.NowMs);
         }
         bool first = !link.Synced;
         link.Shard.Merge(snapshot, Monotonic.NowMs(), verdict => _metrics.CountDrop(verdict.Reason()));
