@@ -70,7 +70,7 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
     private async Task<(int Claimed, bool Ok)> ClaimAsync(long now)
     {
         // Every round, claims or not: counts that went down (expiries) reach the budget grains too.
-        var claims = await _budget.SettleAsync(mirror.DrainClaims(now), now);
+        var claims = await _budget.SettleAsync(mirror.DrainClaims(now, _ => true), now);
         if (claims.Count == 0) return (0, true);
         int ttlMs = options.ClientExpirationSeconds * 1000;
         var partitionCalls = claims
