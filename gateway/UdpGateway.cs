@@ -50,7 +50,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
         _grains = grains;
         _connected = connected ?? (() => true);
         _logger = loggers.CreateLogger<UdpGateway>();
-        Metrics = new GatewayMetrics(options.GatewayId, () => ClientCount);
+        Metrics = new GatewayMetrics(options.GatewayId, () => ClientCount, () => _mirror?.ClaimsQueued ?? 0);
     }
 
     public GatewayMetrics Metrics { get; }

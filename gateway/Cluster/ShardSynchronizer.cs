@@ -125,7 +125,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
             }
             if (index == 0 && !_granted.Task.IsCompleted)
             {
-                _mirror.Settings.StartEpoch(reply.ClaimEpoch);
+                _mirror.StartEpoch(reply.ClaimEpoch);
                 _process = _process with { ClaimEpoch = reply.ClaimEpoch };
                 _granted.TrySetResult();
                 LogAccepted(_options.GatewayId, reply.ClaimEpoch);
