@@ -76,10 +76,11 @@ public sealed partial class UdpGateway : IAsyncDisposable
         _scheduler = new PingScheduler(_mirror, _socket, Metrics, _logger);
         _receiver = new HeartbeatReceiver(_socket, _mirror, Metrics, _logger);
         string endpoint = $"{Environment.MachineName} {_socket.LocalEndpoint}";
-        var shards = _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected, endpoint, OnRefused);
         // Nothing reaches the cluster from this process until it holds its GATEWAY_ID.
-        Func<bool> accepted = () => _connected() && shards.Accepted;
-        var partitions = _partitions = new PartitionWatcher(_grains, _options, _mirror, _logger, () => accepted() && shards.SyncedShards == _options.ShardsPerGateway);
+        ShardSynchronizer? synchronizer = null;
+        Func<bool> accepted = () => _connected() && synchronizer!.Accepted;
+        var partitions = _partitions = new PartitionWatcher(_grains, _options, _mirror, _logger, () => accepted() && synchronizer!.SyncedShards == _options.ShardsPerGateway);
+        var shards = _shards = synchronizer = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected, endpoint, OnRefused, partitions);
         _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger, accepted, shards.IsSynced, partitions.Observe);
         _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, accepted);
 

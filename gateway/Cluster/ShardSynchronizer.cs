@@ -31,6 +31,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
     private readonly ILogger _logger;
     private readonly Func<bool> _connected;
     private readonly Action<GatewayHolder> _refused;
+    private readonly PartitionWatcher _partitions;
     private readonly ShardLink[] _links;
     private readonly SemaphoreSlim[] _resyncWanted;
     private readonly TaskCompletionSource _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,9 +46,11 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
 
     /// <param name="endpoint">Where this process listens (host name, address and port): a restart in place takes the id over at once.</param>
     /// <param name="refused">Another live process holds this GATEWAY_ID: this one must stop serving.</param>
+    /// <param name="partitions">Told when every shard is in step (the resumed clients must be claimed) and which clients a refill put back.</param>
     public ShardSynchronizer(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger,
-        Func<bool> connected, string endpoint, Action<GatewayHolder> refused)
+        Func<bool> connected, string endpoint, Action<GatewayHolder> refused, PartitionWatcher partitions)
     {
+        _partitions = partitions;
         _grains = grains;
         _options = options;
         _mirror = mirror;
@@ -246,12 +249,16 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
             await _shards![index].Refill(members);
             link.Shard.CompleteRefill(members, sentAt);
             LogRefilled(index, members.Length);
+            // The lost activation may have taken moves it never told: the clients' partitions know the newer owners.
+            _partitions.ClaimAgain(members.Select(member => ClientPartitions.Of(member.Client)));
             return link.Complete(snapshot.Epoch, snapshot.Sequence, Monotonic.NowMs);
         }
         bool first = !link.Synced;
         link.Shard.Merge(snapshot, Monotonic.NowMs(), verdict => _metrics.CountDrop(verdict.Reason()));
         if (first && snapshot.Members.Length > 0) LogResumed(index, snapshot.Members.Length);
-        return link.Complete(snapshot.Epoch, snapshot.Sequence, Monotonic.NowMs);
+        bool complete = link.Complete(snapshot.Epoch, snapshot.Sequence, Monotonic.NowMs);
+        if (first && complete && SyncedShards == _links.Length) _partitions.Wake();
+        return complete;
     }
 
     private void LogFailure(Exception error, string what)
