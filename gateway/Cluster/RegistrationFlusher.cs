@@ -78,10 +78,12 @@ internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatew
         var claims = await _budget.SettleAsync(mirror.DrainClaims(now, shardReady), now);
         if (claims.Count == 0) return (0, true);
         int ttlMs = options.ClientExpirationSeconds * 1000;
+        // The budget's answer may have taken seconds (a grain on a dead silo): a claim's heartbeat is that much older now.
+        int settlingMs = (int)Math.Min(int.MaxValue, Monotonic.NowMs() - now);
         var partitionCalls = claims
             .GroupBy(claim => ClientPartitions.Of(claim.Member.Client))
             .ToDictionary(group => group.Key, group => Call(async () => partitionEpoch(group.Key, await grains.GetGrain<IClientPartitionGrain>(group.Key)
-                .Claim(options.GatewayId, [.. group.Select(claim => new ClientClaim(claim.Member.Client, claim.Shard, claim.Member.ClaimId, ttlMs, claim.HeartbeatAgeMs))]))));
+                .Claim(options.GatewayId, [.. group.Select(claim => new ClientClaim(claim.Member.Client, claim.Shard, claim.Member.ClaimId, ttlMs, (int)Math.Min(int.MaxValue, (long)claim.HeartbeatAgeMs + settlingMs)))]))));
         var shardCalls = claims
             .GroupBy(claim => claim.Shard)
             .ToDictionary(group => group.Key, group => Call(() => Shard(group.Key).Join([.. group.Select(claim => claim.Member)])));
