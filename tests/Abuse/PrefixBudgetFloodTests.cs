@@ -88,7 +88,7 @@ public sealed partial class PrefixBudgetFloodTests
         using var forger = new ForgedDatagrams();
         using var phones = new PingFleet(20);
         var gatewayPorts = gateways.Select(g => g.Port).ToHashSet();
-        int PingsIntoNetwork() => sniffer.Between.Count(seen => gatewayPorts.Contains(seen.From.Port) && IsFlooded(seen.To.Address));
+        int PingsIntoNetworkBy(long timestamp) => sniffer.Between.Count(seen => gatewayPorts.Contains(seen.From.Port) && IsFlooded(seen.To.Address) && seen.Timestamp <= timestamp);
 
         for (int i = 0; i < phones.Clients.Count; i++) phones.Clients[i].Heartbeat(gateways[i % gateways.Length]);
         using var stop = new CancellationTokenSource();
@@ -114,19 +114,17 @@ public sealed partial class PrefixBudgetFloodTests
                 await Task.Delay(10);
             }
         });
-        // Sampled every second with the time each sample was taken: on a busy host a sample can be late,
-        // which would move pings from one second to the next; rates over two seconds smooth the sniffer's own lag.
-        var samples = new List<(long Timestamp, int Count)>();
-        for (int second = SettledAfterSeconds; second <= FloodSeconds; second++)
-        {
-            var due = TimeSpan.FromSeconds(second) - Stopwatch.GetElapsedTime(start);
-            if (due > TimeSpan.Zero) await Task.Delay(due);
-            samples.Add((Stopwatch.GetTimestamp(), PingsIntoNetwork()));
-        }
-        long windowStart = samples[0].Timestamp, windowEnd = samples[^1].Timestamp;
+        // Counted by the kernel's arrival stamps at whole seconds after the start, once the sniffer has read them all: neither
+        // a late sample nor a sniffer behind moves a ping from one second to the next (both did on a busy host: 57 then 36/s).
+        // Rates over two seconds still smooth a second whose slots the sender sent late, into the next.
         await flood;
         stop.Cancel();
         await heartbeating;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var samples = Enumerable.Range(SettledAfterSeconds, FloodSeconds - SettledAfterSeconds + 1)
+            .Select(second => start + Timeline.Ticks(TimeSpan.FromSeconds(second)))
+            .Select(timestamp => (Timestamp: timestamp, Count: PingsIntoNetworkBy(timestamp))).ToList();
+        long windowStart = samples[0].Timestamp, windowEnd = samples[^1].Timestamp;
         static double Rate((long Timestamp, int Count) from, (long Timestamp, int Count) to) =>
             (to.Count - from.Count) / Stopwatch.GetElapsedTime(from.Timestamp, to.Timestamp).TotalSeconds;
         var perSecond = samples.Skip(2).Select((sample, i) => Rate(samples[i], sample)).ToArray();
