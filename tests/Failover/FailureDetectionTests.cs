@@ -39,7 +39,9 @@ public sealed class FailureDetectionTests : IAsyncLifetime
         var declared = killed.Elapsed;
         await Task.Delay(TimeSpan.FromSeconds(1));
 
-        Assert.True(fleet.LongestGap(start, Stopwatch.GetTimestamp()) < TimeSpan.FromSeconds(1.5),
-            $"longest gap: {fleet.LongestGap(start, Stopwatch.GetTimestamp()).TotalMilliseconds:F0} ms (declared dead after {declared.TotalSeconds:F1} s)");
+        // Under 1.75 s: a missed ping is a silence of about 2 s, so this catches one; a ping may be up to 750 ms late on a loaded box (arrivals are the kernel's stamps: only the gateway's lateness counts).
+        var gap = fleet.LongestGap(start, Stopwatch.GetTimestamp());
+        Console.WriteLine($"longest gap: {gap.TotalMilliseconds:F0} ms; declared dead after {declared.TotalSeconds:F1} s");
+        Assert.True(gap < TimeSpan.FromSeconds(1.75), $"longest gap: {gap.TotalMilliseconds:F0} ms (declared dead after {declared.TotalSeconds:F1} s)");
     }
 }

@@ -39,8 +39,10 @@ public sealed class GracefulStopTests : IAsyncLifetime
         }
         long restarted = Now();
 
-        Assert.True(fleet.LongestGap(start, restarted) < TimeSpan.FromSeconds(1.5),
-            $"longest gap during the rolling restart: {fleet.LongestGap(start, restarted).TotalMilliseconds:F0} ms\n{_cluster.Describe()}");
+        // Under 1.75 s: a missed ping is a silence of about 2 s, so this catches one; a ping may be up to 750 ms late on a loaded box (arrivals are the kernel's stamps: only the gateway's lateness counts).
+        var gap = fleet.LongestGap(start, restarted);
+        Console.WriteLine($"longest gap during the rolling restart: {gap.TotalMilliseconds:F0} ms");
+        Assert.True(gap < TimeSpan.FromSeconds(1.75), $"longest gap during the rolling restart: {gap.TotalMilliseconds:F0} ms\n{_cluster.Describe()}");
         Assert.Empty(_cluster.GatewayLines("restarted empty"));
 
         // The shards kept every client: a gateway that restarts now gets all of them back.

@@ -32,7 +32,10 @@ public sealed class InProcessFailoverTests(ClusterFixture fixture)
         Assert.NotEqual(before.Epoch, (await shard.GetSnapshot()).Epoch);
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         var gap = PingFleet.LongestGap(client, lost, Stopwatch.GetTimestamp());
-        Assert.True(gap < TimeSpan.FromSeconds(1.2), $"the longest gap while the shard was restarting was {gap.TotalMilliseconds:F0} ms");
+        // Under 1.75 s, not 1.2: a pause of the pings while the shard restarts costs a ping, a silence of about 2 s; the
+        // gateway shares this process with the silo and the test, so a loaded box may hold one ping up to 750 ms.
+        Console.WriteLine($"longest gap while the shard restarted: {gap.TotalMilliseconds:F0} ms");
+        Assert.True(gap < TimeSpan.FromSeconds(1.75), $"the longest gap while the shard was restarting was {gap.TotalMilliseconds:F0} ms");
     }
 
     [Fact]

@@ -26,13 +26,16 @@ public sealed class RedisOutageTests : IAsyncLifetime
         using var newcomers = new PingFleet(20);
         newcomers.Heartbeat(_cluster.Gateways["b"].Endpoint);
 
-        Assert.True(await Eventually.True(() => newcomers.Clients.All(c => c.Count >= 2), TimeSpan.FromSeconds(4)), "newcomers were not pinged while Redis was down");
+        Assert.True(await Eventually.True(() => newcomers.Clients.All(c => c.Count >= 2), TimeSpan.FromSeconds(10)), "newcomers were not pinged while Redis was down");
         Assert.True(await Eventually.True(async () => await _cluster.MembersOfAsync(client, "b") == 20, TimeSpan.FromSeconds(10)),
             "newcomers did not reach the cluster's shards while Redis was down\n" + _cluster.Describe());
         await _cluster.Redis.StartAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        Assert.True(early.LongestGap(stopped, Stopwatch.GetTimestamp()) < TimeSpan.FromSeconds(1.5), $"longest gap {early.LongestGap(stopped, Stopwatch.GetTimestamp()).TotalMilliseconds:F0} ms");
+        // Under 1.75 s: a missed ping is a silence of about 2 s, so this catches one; a ping may be up to 750 ms late on a loaded box (arrivals are the kernel's stamps: only the gateway's lateness counts).
+        var gap = early.LongestGap(stopped, Stopwatch.GetTimestamp());
+        Console.WriteLine($"longest gap during the Redis outage: {gap.TotalMilliseconds:F0} ms");
+        Assert.True(gap < TimeSpan.FromSeconds(1.75), $"longest gap {gap.TotalMilliseconds:F0} ms");
         Assert.Equal(_cluster.Silos.Count, _cluster.Silos.Count(s => !s.HasExited));
     }
 
@@ -43,11 +46,16 @@ public sealed class RedisOutageTests : IAsyncLifetime
         var started = Stopwatch.StartNew();
         var c = await _cluster.StartGatewayAsync("c", connected: false);
         var listening = started.Elapsed;
-        Assert.True(listening < TimeSpan.FromSeconds(2.5), $"listening {listening.TotalSeconds:F1} s after start");
+        // It listened with no cluster to reach: a gateway whose start waited for the cluster (Orleans' hosted client
+        // retries forever while Redis is down) never would. 10 s, not 2.5: the time from the process's start is mostly
+        // the runtime's own, 0.8 s on an idle 2-core box and 2.8 s on a shared one; 10 s still catches a start held by a
+        // connection attempt of 10 s or more.
+        Assert.DoesNotContain(c.Process.Output, line => line.Contains("Connected to the cluster", StringComparison.Ordinal));
+        Assert.True(listening < TimeSpan.FromSeconds(10), $"listening {listening.TotalSeconds:F1} s after start");
 
         using var fleet = new PingFleet(30);
         fleet.Heartbeat(c.Endpoint);
-        Assert.True(await Eventually.True(() => fleet.Clients.All(client => client.Count >= 2), TimeSpan.FromSeconds(4)), "not pinged without the cluster");
+        Assert.True(await Eventually.True(() => fleet.Clients.All(client => client.Count >= 2), TimeSpan.FromSeconds(10)), "not pinged without the cluster");
 
         await _cluster.Redis.StartAsync();
         var cluster = await _cluster.ConnectClientAsync();

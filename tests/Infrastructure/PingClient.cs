@@ -20,6 +20,7 @@ public sealed class PingClient : IDisposable
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(bind, 0));
         LocalEndpoint = (IPEndPoint)_socket.LocalEndPoint!;
+        ArrivalTimes.Enable(_socket);
         PingReceiver.Register(_socket, this);
     }
 

@@ -5,9 +5,11 @@ using System.Net.Sockets;
 namespace TixTrigger.Tests.Infrastructure;
 
 /// <summary>
-/// One dedicated thread that reads every test client's socket and timestamps each datagram as it
-/// arrives. Not the thread pool: an Orleans or Redis client in the test process can starve it
-/// for hundreds of milliseconds (while Redis is down, for one), which would look like late pings.
+/// One dedicated thread that reads every test client's socket and records each datagram with the
+/// time the kernel stamped on its arrival (<see cref="ArrivalTimes"/>). Not the thread pool: an
+/// Orleans or Redis client in the test process can starve it for hundreds of milliseconds (while
+/// Redis is down, for one); and not the time of the read: a garbage collection in the test process,
+/// or another process on the core, delays this thread too, which would look like late pings.
 /// </summary>
 internal static class PingReceiver
 {
@@ -63,7 +65,7 @@ internal static class PingReceiver
                     {
                         EndPoint from = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
                         int length = socket.ReceiveFrom(buffer, ref from);
-                        client.Record(new PingClient.Received(Stopwatch.GetTimestamp(), (IPEndPoint)from, buffer[..length]));
+                        client.Record(new PingClient.Received(ArrivalTimes.OfLastRead(socket), (IPEndPoint)from, buffer[..length]));
                     }
                 }
                 catch (Exception error) when (error is SocketException or ObjectDisposedException)

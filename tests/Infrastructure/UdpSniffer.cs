@@ -11,7 +11,8 @@ namespace TixTrigger.Tests.Infrastructure;
 /// </summary>
 public sealed class UdpSniffer : IDisposable
 {
-    public sealed record Seen(IPEndPoint From, IPEndPoint To, int Length);
+    /// <param name="Timestamp">When it arrived, as the kernel stamped it (Stopwatch timestamp): a reader held up does not move it.</param>
+    public sealed record Seen(IPEndPoint From, IPEndPoint To, int Length, long Timestamp);
 
     private readonly Socket _raw;
     private readonly HashSet<int> _ports;
@@ -25,6 +26,7 @@ public sealed class UdpSniffer : IDisposable
         _ports = [.. ports];
         _raw = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Udp) { ReceiveTimeout = 100 };
         _raw.ReceiveBufferSize = 32 * 1024 * 1024;
+        ArrivalTimes.Enable(_raw);
         _thread = new Thread(Run) { IsBackground = true, Name = "test-udp-sniffer" };
         _thread.Start();
     }
@@ -41,9 +43,11 @@ public sealed class UdpSniffer : IDisposable
         while (!_stopping)
         {
             int length;
+            long arrived;
             try
             {
                 length = _raw.Receive(buffer);
+                arrived = ArrivalTimes.OfLastRead(_raw);
             }
             catch (SocketException)
             {
@@ -63,7 +67,8 @@ public sealed class UdpSniffer : IDisposable
             var seen = new Seen(
                 new IPEndPoint(new IPAddress(packet.Slice(12, 4)), fromPort),
                 new IPEndPoint(new IPAddress(packet.Slice(16, 4)), toPort),
-                BinaryPrimitives.ReadUInt16BigEndian(udp[4..]) - 8);
+                BinaryPrimitives.ReadUInt16BigEndian(udp[4..]) - 8,
+                arrived);
             lock (_seen) _seen.Add(seen);
         }
     }

@@ -36,8 +36,10 @@ public sealed class SiloScaleOutTests : IAsyncLifetime
         }, TimeSpan.FromSeconds(40)), $"shards per silo: {string.Join(", ", spread.Select(p => $"{p.Key}: {p.Value}"))}");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        Assert.True(fleet.LongestGap(scaled, Stopwatch.GetTimestamp()) < TimeSpan.FromSeconds(1.5),
-            $"longest gap while shards moved: {fleet.LongestGap(scaled, Stopwatch.GetTimestamp()).TotalMilliseconds:F0} ms");
+        // Under 1.75 s: a missed ping is a silence of about 2 s, so this catches one; a ping may be up to 750 ms late on a loaded box (arrivals are the kernel's stamps: only the gateway's lateness counts).
+        var gap = fleet.LongestGap(scaled, Stopwatch.GetTimestamp());
+        Console.WriteLine($"longest gap while shards moved: {gap.TotalMilliseconds:F0} ms");
+        Assert.True(gap < TimeSpan.FromSeconds(1.75), $"longest gap while shards moved: {gap.TotalMilliseconds:F0} ms");
         Assert.Contains(_cluster.Silos[0].Output, line => line.Contains("moves to its home silo", StringComparison.Ordinal));
         // Every shard moved with its state: the same activation lineage (epoch) and members, no refill from the gateway.
         var moved = await ShardEpochs(client);
