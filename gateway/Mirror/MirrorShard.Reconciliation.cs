@@ -62,6 +62,17 @@ internal sealed partial class MirrorShard
         {
             if (member.TtlMs > 0) present.Add(member.Client);
         }
+        // Claims still to leave come after every claim the shard names, an earlier process's included
+        // (shard 0 may grant an epoch again after it lost its state): else its moves would take their clients.
+        long highest = 0;
+        foreach (var member in snapshot.Members) highest = Math.Max(highest, member.ClaimId);
+        foreach (var departed in snapshot.Departed) highest = Math.Max(highest, departed.ClaimId);
+        settings.Observe(highest);
+        ForEachEntry(i =>
+        {
+            ref var entry = ref _entries[i];
+            if ((entry.State & EntryState.ClaimQueued) != 0 && entry.ClaimId <= highest) entry.ClaimId = settings.NextClaimId();
+        });
         ForEachChunk(snapshot.Departed, departed => ApplyRemoval(departed, nowMs));
         ForEachChunk(snapshot.Members, member => MergeMember(member, nowMs, rejected));
         ForEachEntry(i =>
