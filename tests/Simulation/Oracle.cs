@@ -1,0 +1,213 @@
+using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Mirror;
+using TixTrigger.Messages;
+
+namespace TixTrigger.Tests.Simulation;
+
+/// <summary>A broken promise, with when and to whom.</summary>
+internal sealed record Violation(string Kind, long AtMs, int Client, int Host, string Detail)
+{
+    public override string ToString() => $"{Kind} at {AtMs / 1000.0:F2} s: client {Client}, host {Host}: {Detail}";
+}
+
+/// <summary>
+/// What the product promises, checked after every 10 ms step against what the clients did (which
+/// gateway each heartbeats, which heartbeats arrived) and what the real mirrors pinged:
+/// <list type="bullet">
+/// <item>DoublePing: a client that moved (its heartbeats reach only the new host, whose current
+///   instance has heard one) is not pinged by any other host more than 3 s after that first heartbeat
+///   (not checked while the new host is down: a claim can die with it, see ARCHITECTURE.md).</item>
+/// <item>Unpinged: a client is pinged at least every 1.1 s by the host it heartbeats, from 1.1 s
+///   after a heartbeat that host's current instance took (since the client last turned to it) until
+///   that heartbeat's deadline (+ expiry),
+///   while the host is up; and by a restarted instance, from 1.1 s after it merged a snapshot holding
+///   the client, until the earlier of the snapshot's TTL and the last heartbeat's deadline.</item>
+/// <item>PingPastDeadline: no host pings a client more than 1 s after its last heartbeat there + expiry.</item>
+/// </list>
+/// </summary>
+internal sealed class Oracle
+{
+    private const long MoveGraceMs = 3_000;
+    private const long GapMs = 1_100;
+    private const long LateMs = 1_000;
+
+    private readonly long _expiryMs;
+    private readonly Dictionary<ClientEndpoint, int> _clients = [];
+    private readonly int[] _target;
+    private readonly long[] _targetSince;
+    private readonly long[] _movedAt;
+    private readonly long[] _movedInstance;
+    private readonly long[,] _heard;
+    private readonly long[,] _heardInstance;
+    private readonly long[,] _pinged;
+    private readonly long[,] _expectFrom;
+    private readonly long[,] _expectUntil;
+    private readonly long[,] _expectInstance;
+    private readonly long[] _hostInstance;
+    private readonly long[,] _reported;
+    private readonly Func<long> _now;
+
+    public Oracle(int clients, int hosts, int expirySeconds, Func<long> now)
+    {
+        _expiryMs = expirySeconds * 1000L;
+        _now = now;
+        _target = new int[clients];
+        _targetSince = new long[clients];
+        _movedAt = new long[clients];
+        _movedInstance = new long[clients];
+        _heard = new long[clients, hosts];
+        _heardInstance = new long[clients, hosts];
+        _pinged = new long[clients, hosts];
+        _expectFrom = new long[clients, hosts];
+        _expectUntil = new long[clients, hosts];
+        _expectInstance = new long[clients, hosts];
+        _hostInstance = new long[hosts];
+        _reported = new long[clients, hosts];
+        Array.Fill(_target, -1);
+        Array.Fill(_movedAt, -1);
+        foreach (var array in new[] { _heard, _pinged, _reported }) Fill(array, long.MinValue / 4);
+    }
+
+    private static void Fill(long[,] array, long value)
+    {
+        for (int i = 0; i < array.GetLength(0); i++)
+        {
+            for (int j = 0; j < array.GetLength(1); j++) array[i, j] = value;
+        }
+    }
+
+    public List<Violation> Violations { get; } = [];
+
+    /// <summary>Counts of the mirror's verdicts on the apps' heartbeats (an Echo here would be the echo rule wronging an app).</summary>
+    public Dictionary<Admission, int> Verdicts { get; } = [];
+
+    /// <summary>What happened, for a failing seed's report (the last few hundred lines).</summary>
+    public Queue<string> Log { get; } = new();
+
+    /// <summary>A fingerprint of the run (every ping, every event): two runs of a seed must agree on it.</summary>
+    public ulong Trace { get; private set; } = 14695981039346656037UL;
+
+    private void Mix(long value) => Trace = (Trace ^ (ulong)value) * 1099511628211UL;
+
+    public void Note(string line)
+    {
+        Log.Enqueue($"{_now() / 1000.0,8:F2} {line}");
+        if (Log.Count > 300) Log.Dequeue();
+        foreach (char ch in line) Mix(ch);
+    }
+
+    /// <summary>Replaying one seed: the glue notes what it does too.</summary>
+    public bool Verbose { get; set; }
+
+    public void Debug(Func<string> line)
+    {
+        if (Verbose) Note(line());
+    }
+
+    public string Name(ClientEndpoint endpoint) => _clients.TryGetValue(endpoint, out int client) ? $"c{client}" : endpoint.ToString();
+
+    public string Names(IEnumerable<ClientEndpoint> endpoints) => string.Join(",", endpoints.Select(Name));
+
+    public void Register(int client, ClientEndpoint endpoint) => _clients[endpoint] = client;
+
+    public void HostUp(int host, long instance) => _hostInstance[host] = instance;
+
+    public void GatewayDown(int host) => _hostInstance[host] = 0;
+
+    /// <summary>The client now sends its heartbeats to <paramref name="host"/> only.</summary>
+    public void Target(int client, int host)
+    {
+        if (_target[client] == host) return;
+        _target[client] = host;
+        _targetSince[client] = _now();
+        _movedAt[client] = -1;
+        _movedInstance[client] = 0;
+        Note($"client {client} now heartbeats host {host}");
+    }
+
+    public void Heard(int client, int host, long instance, Admission verdict)
+    {
+        Verdicts[verdict] = Verdicts.GetValueOrDefault(verdict) + 1;
+        if (verdict is not (Admission.Added or Admission.Refreshed or Admission.Replaced)) return;
+        long now = _now();
+        _heard[client, host] = now;
+        _heardInstance[client, host] = instance;
+        if (_target[client] == host && _movedInstance[client] != instance)
+        {
+            _movedAt[client] = now;
+            _movedInstance[client] = instance;
+        }
+    }
+
+    /// <summary>A restarted instance merged a snapshot: it now owes pings to the members whose heartbeats still go to it.</summary>
+    public void Resumed(int host, long instance, ShardMember[] members, long hostNowMs)
+    {
+        long now = _now();
+        foreach (var member in members)
+        {
+            if (member.TtlMs <= 0 || !_clients.TryGetValue(member.Client, out int client) || _target[client] != host) continue;
+            if (_heardInstance[client, host] == instance || _heard[client, host] < _targetSince[client]) continue;
+            _expectFrom[client, host] = now;
+            _expectUntil[client, host] = Math.Min(_heard[client, host] + _expiryMs, now + member.TtlMs);
+            _expectInstance[client, host] = instance;
+        }
+    }
+
+    public void Pinged(ClientEndpoint endpoint, int host)
+    {
+        int client = _clients[endpoint];
+        long now = _now();
+        _pinged[client, host] = now;
+        Mix(now);
+        Mix(client * 16 + host);
+        if (now > _heard[client, host] + _expiryMs + LateMs)
+        {
+            Report("PingPastDeadline", client, host, $"last heartbeat there at {_heard[client, host] / 1000.0:F2} s");
+        }
+        int target = _target[client];
+        if (target >= 0 && target != host && _movedAt[client] >= 0 && _hostInstance[target] == _movedInstance[client]
+            && now > _movedAt[client] + MoveGraceMs && _heard[client, host] < _movedAt[client])
+        {
+            Report("DoublePing", client, host, $"moved to host {target} at {_movedAt[client] / 1000.0:F2} s");
+        }
+    }
+
+    /// <summary>After each step: every client owed pings got one within the last 1.1 s.</summary>
+    public void Check()
+    {
+        long now = _now();
+        for (int client = 0; client < _target.Length; client++)
+        {
+            int host = _target[client];
+            if (host < 0 || _hostInstance[host] == 0) continue;
+            long instance = _hostInstance[host];
+            long from = long.MaxValue, until = long.MinValue;
+            // Only heartbeats since the client last turned to this host: one from before it went elsewhere has been let go.
+            if (_heardInstance[client, host] == instance && _heard[client, host] >= _targetSince[client])
+            {
+                from = _heard[client, host];
+                until = _heard[client, host] + _expiryMs;
+            }
+            if (_expectInstance[client, host] == instance && _expectFrom[client, host] >= _targetSince[client] && _expectUntil[client, host] > until)
+            {
+                from = Math.Min(from, _expectFrom[client, host]);
+                until = _expectUntil[client, host];
+            }
+            if (now < until - SlotWheel.SlotMs && now - Math.Max(from, _pinged[client, host]) > GapMs)
+            {
+                Report("Unpinged", client, host, $"deadline there {until / 1000.0:F2} s, last ping {_pinged[client, host] / 1000.0:F2} s");
+            }
+        }
+    }
+
+    private void Report(string kind, int client, int host, string detail)
+    {
+        long now = _now();
+        // One report per client, host and episode (5 s).
+        if (now - _reported[client, host] < 5_000) return;
+        _reported[client, host] = now;
+        var violation = new Violation(kind, now, client, host, detail);
+        Note("VIOLATION " + violation);
+        if (Violations.Count < 20) Violations.Add(violation);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace TixTrigger.Tests.Simulation;
+
+/// <summary>
+/// The ownership protocol under a seeded, replayable simulation (see /work/notes/sim.md). A failing
+/// seed is printed with the command that replays it: SIM_SEED=n runs that seed alone, with its log.
+/// </summary>
+public sealed class OwnershipSimulationTests(ITestOutputHelper output)
+{
+    private static int Seeds(int fallback) => int.TryParse(Environment.GetEnvironmentVariable("SIM_SEEDS"), out int n) ? n : fallback;
+
+    private static int? OnlySeed => int.TryParse(Environment.GetEnvironmentVariable("SIM_SEED"), out int n) ? n : null;
+
+    /// <summary>Runs the seeds (or SIM_SEED alone) on both cores; returns the failing ones, reported.</summary>
+    private List<SimResult> RunSeeds(string test, SimConfig config, int seeds, int firstSeed = 1)
+    {
+        var watch = Stopwatch.StartNew();
+        int[] chosen = OnlySeed is { } only ? [only] : [.. Enumerable.Range(firstSeed, seeds)];
+        var results = new SimResult[chosen.Length];
+        var times = new double[chosen.Length];
+        Parallel.For(0, chosen.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            long start = Stopwatch.GetTimestamp();
+            results[i] = Simulation.Run(chosen[i], config, verbose: OnlySeed is not null);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        });
+        int slowest = Array.IndexOf(times, times.Max());
+        var failed = results.Where(result => !result.Passed).ToList();
+        output.WriteLine($"{test}: {chosen.Length} seeds of {config.DurationMs / 1000} s virtual in {watch.Elapsed.TotalSeconds:F1} s; {failed.Count} failed; {results.Sum(r => r.Pings)} pings; slowest seed {chosen[slowest]} ({times[slowest]:F0} ms)");
+        foreach (var result in failed.Take(20))
+        {
+            output.WriteLine($"  seed {result.Seed}: {result.Violations[0]}");
+            output.WriteLine($"    replay: SIM_SEED={result.Seed} dotnet test tests/TixTrigger.Tests.csproj --filter \"FullyQualifiedName~Simulation.OwnershipSimulationTests.{test}\"");
+        }
+        if (OnlySeed is not null)
+        {
+            var result = results[0];
+            output.WriteLine($"seed {result.Seed}: trace without the glue's notes {Simulation.Run(result.Seed, config).Trace:x16}");
+            output.WriteLine($"seed {result.Seed}: trace {result.Trace:x16}; verdicts: {result.Verdicts}");
+            foreach (var violation in result.Violations) output.WriteLine("  " + violation);
+            foreach (string line in result.Log) output.WriteLine(line);
+        }
+        return failed;
+    }
+
+    [Fact]
+    public void Epochs_protocol_keeps_its_promises()
+    {
+        var failed = RunSeeds(nameof(Epochs_protocol_keeps_its_promises), new SimConfig { Protocol = Protocol.Epochs }, Seeds(2_000));
+        Assert.Empty(failed);
+    }
+
+    [Fact]
+    public void Recovery_window_protocol_misses_moves()
+    {
+        var failed = RunSeeds(nameof(Recovery_window_protocol_misses_moves), new SimConfig { Protocol = Protocol.RecoveryWindow }, Seeds(2_000));
+        Assert.NotEmpty(failed);
+    }
+}
