@@ -15,7 +15,7 @@ namespace TixTrigger.Gateway;
 /// (single node) or as its own process with an Orleans client (cluster). It needs the cluster only
 /// to share what it knows: it listens and pings from the moment it starts.
 /// </summary>
-public sealed class UdpGateway : IAsyncDisposable
+public sealed partial class UdpGateway : IAsyncDisposable
 {
     /// <summary>How long a stopping gateway spends handing its newest clients to the cluster.</summary>
     private static readonly TimeSpan FinalFlushLimit = TimeSpan.FromSeconds(2);
@@ -35,6 +35,8 @@ public sealed class UdpGateway : IAsyncDisposable
     private ShardSynchronizer? _shards;
     private RegistrationFlusher? _registrations;
     private PeerGateways? _peers;
+    private PartitionWatcher? _partitions;
+    private volatile bool _fenced;
     private Task _announcing = Task.CompletedTask;
     private Task _flushing = Task.CompletedTask;
 
@@ -53,6 +55,9 @@ public sealed class UdpGateway : IAsyncDisposable
 
     public GatewayMetrics Metrics { get; }
 
+    /// <summary>Raised once when another live process holds this GATEWAY_ID: this one has stopped pinging, and its host should exit.</summary>
+    public event Action<string>? Refused;
+
     public IPEndPoint LocalEndpoint => _socket?.LocalEndpoint ?? throw new InvalidOperationException("The gateway has not started.");
 
     public int ClientCount => _mirror?.Count ?? 0;
@@ -70,14 +75,21 @@ public sealed class UdpGateway : IAsyncDisposable
         _mirror = new PingMirror(_options);
         _scheduler = new PingScheduler(_mirror, _socket, Metrics, _logger);
         _receiver = new HeartbeatReceiver(_socket, _mirror, Metrics, _logger);
-        _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected);
-        _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger, _connected);
-        _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, _connected);
+        string endpoint = $"{Environment.MachineName} {_socket.LocalEndpoint}";
+        var shards = _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected, endpoint, OnRefused);
+        // Nothing reaches the cluster from this process until it holds its GATEWAY_ID.
+        Func<bool> accepted = () => _connected() && shards.Accepted;
+        var partitions = _partitions = new PartitionWatcher(_grains, _options, _mirror, _logger, () => accepted() && shards.SyncedShards == _options.ShardsPerGateway);
+        _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger, accepted, shards.IsSynced, partitions.Observe);
+        _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, accepted);
 
         _peers.Start();
         _scheduler.Start();
         _receiver.Start();
-        _announcing = Task.Run(() => AnnounceAsync(_shards, _peers, _stopping.Token));
+        _announcing = Task.WhenAll(
+            Task.Run(() => shards.RunAsync(_stopping.Token)),
+            Task.Run(() => partitions.RunAsync(_stopping.Token)),
+            Task.Run(() => ExchangeWithPeersAsync(_peers, _stopping.Token)));
         _flushing = Task.Run(() => _registrations.RunAsync(_stopping.Token));
 
         _logger.LogInformation(
@@ -101,6 +113,13 @@ public sealed class UdpGateway : IAsyncDisposable
         _scheduler?.Stop();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
+        if (_fenced)
+        {
+            // Not the holder: the holder's clients and announcements are not this process's to touch.
+            _socket?.Dispose();
+            Metrics.Dispose();
+            return;
+        }
         if (_peers is not null) await AwaitQuietly(_peers.AnnounceStoppedAsync().WaitAsync(FinalAnnouncementLimit), "telling the gateway directory this gateway stopped");
         if (_registrations is not null)
         {
@@ -120,16 +139,12 @@ public sealed class UdpGateway : IAsyncDisposable
         _logger.LogInformation("TixTrigger gateway {GatewayId} stopped", _options.GatewayId);
     }
 
-    /// <summary>
-    /// Every announcement interval, from the start: the shard grains hear that this gateway is alive
-    /// (observers are not durable, and the call reactivates a shard lost with its silo), and the
-    /// gateway directory where it listens.
-    /// </summary>
-    private async Task AnnounceAsync(ShardSynchronizer shards, PeerGateways peers, CancellationToken stopping)
+    /// <summary>Every announcement interval: the gateway directory hears where this gateway listens, and tells where the others do.</summary>
+    private async Task ExchangeWithPeersAsync(PeerGateways peers, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
-            await Task.WhenAll(shards.AnnounceAsync(), peers.ExchangeAsync());
+            await peers.ExchangeAsync();
             try
             {
                 await Task.Delay(_options.AnnounceInterval, stopping);
@@ -140,6 +155,20 @@ public sealed class UdpGateway : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Another process holds this GATEWAY_ID: stop pinging at once, and say why in one line.</summary>
+    private void OnRefused(Messages.GatewayHolder holder)
+    {
+        _fenced = true;
+        _receiver?.Stop();
+        _scheduler?.Stop();
+        string why = $"GATEWAY_ID {_options.GatewayId} is held by another live process, listening at {holder.Endpoint} (heard {holder.SilentForMs} ms ago); this one stops. Give each gateway process its own GATEWAY_ID";
+        LogRefused(why);
+        Refused?.Invoke(why);
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Why}")]
+    private partial void LogRefused(string why);
 
     private async Task AwaitQuietly(Task task, string what)
     {

@@ -3,6 +3,7 @@ using TixTrigger.Gateway.Mirror;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
 using TixTrigger.Settings;
+using TixTrigger.Tasks;
 using TixTrigger.Time;
 
 namespace TixTrigger.Gateway.Cluster;
@@ -15,7 +16,11 @@ namespace TixTrigger.Gateway.Cluster;
 /// once it answers, and the heartbeat path never waits for it. Before claims leave, the per-network
 /// ping budget has its say (<see cref="PrefixBudgetReporter"/>): refused new clients are never claimed.
 /// </summary>
-internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger, Func<bool> connected)
+/// <param name="connected">Whether the cluster is reachable and this process holds its GATEWAY_ID.</param>
+/// <param name="shardReady">Whether a shard is in step since this process started: only then do its claims leave, above every claim it holds.</param>
+/// <param name="partitionEpoch">Hears each client partition's epoch from the answers to claims.</param>
+internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger,
+    Func<bool> connected, Func<int, bool> shardReady, Action<int, Guid> partitionEpoch)
 {
     private static readonly TimeSpan ClaimInterval = TimeSpan.FromMilliseconds(50);
     private const long RefreshIntervalMs = 1_000;
@@ -70,13 +75,13 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
     private async Task<(int Claimed, bool Ok)> ClaimAsync(long now)
     {
         // Every round, claims or not: counts that went down (expiries) reach the budget grains too.
-        var claims = await _budget.SettleAsync(mirror.DrainClaims(now), now);
+        var claims = await _budget.SettleAsync(mirror.DrainClaims(now, shardReady), now);
         if (claims.Count == 0) return (0, true);
         int ttlMs = options.ClientExpirationSeconds * 1000;
         var partitionCalls = claims
             .GroupBy(claim => ClientPartitions.Of(claim.Member.Client))
-            .ToDictionary(group => group.Key, group => Call(() => grains.GetGrain<IClientPartitionGrain>(group.Key)
-                .Claim(options.GatewayId, [.. group.Select(claim => new ClientClaim(claim.Member.Client, claim.Shard, claim.Member.ClaimId, ttlMs, claim.HeartbeatAgeMs))])));
+            .ToDictionary(group => group.Key, group => Call(async () => partitionEpoch(group.Key, await grains.GetGrain<IClientPartitionGrain>(group.Key)
+                .Claim(options.GatewayId, [.. group.Select(claim => new ClientClaim(claim.Member.Client, claim.Shard, claim.Member.ClaimId, ttlMs, claim.HeartbeatAgeMs))]))));
         var shardCalls = claims
             .GroupBy(claim => claim.Shard)
             .ToDictionary(group => group.Key, group => Call(() => Shard(group.Key).Join([.. group.Select(claim => claim.Member)])));
@@ -118,6 +123,7 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
         catch (Exception error)
         {
             _lastError = error.Message;
+            if (!ClusterErrors.IsOutage(error)) logger.LogError(error, "A registration batch failed (a bug, not an outage); it is retried");
             return false;
         }
     }

@@ -9,51 +9,70 @@ using TixTrigger.Time;
 namespace TixTrigger.Gateway.Cluster;
 
 /// <summary>
-/// Keeps the mirror in step with the gateway's shard grains. It announces the gateway to every
-/// shard every few seconds (observers are not durable, and the call reactivates a shard lost with
-/// its silo), applies the shards' ticks in sequence, and
-/// resynchronises a shard when this gateway has just started (snapshot: a restarted gateway resumes
-/// its clients), when its ticks have a gap (snapshot), or when the shard restarted empty (refill
-/// from the mirror: no client lost). One resynchronisation per shard at a time, each to completion.
+/// Keeps the mirror in step with the gateway's shard grains, each shard on loops of its own: one
+/// attaches this process every announcement interval (observers are not durable, and the call
+/// reactivates a shard lost with its silo), one resynchronises the shard when asked, with a growing
+/// pause after a failure. A slow shard holds up no other and no announcement. Shard 0 goes first: it
+/// accepts this process as the GATEWAY_ID's holder and grants its claim epoch; a process refused
+/// there (another live process holds the id) never attaches to the others and reports it.
 /// </summary>
-internal sealed class ShardSynchronizer : IGatewayObserver
+internal sealed partial class ShardSynchronizer : IGatewayObserver
 {
-    private sealed class ShardState
-    {
-        public Guid Epoch;
-        public long Sequence;
-        public bool Synced;
-        public bool Resyncing;
-        public readonly List<ShardTick> Buffered = [];
-    }
+    private const int FirstBackoffMs = 500;
+    private const int MaxBackoffMs = 10_000;
 
     private readonly IGrainFactory _grains;
     private readonly UdpGatewayOptions _options;
     private readonly PingMirror _mirror;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly ShardState[] _states;
+    private readonly Func<bool> _connected;
+    private readonly Action<GatewayHolder> _refused;
+    private readonly ShardLink[] _links;
+    private readonly SemaphoreSlim[] _resyncWanted;
+    private readonly TaskCompletionSource _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly LogThrottle _failureLog = new();
+    private GatewayProcess _process;
+    private long _firstRefusalMs = -1;
+    private volatile bool _fenced;
 
     // Made once the cluster is reachable: before a client has connected, Orleans cannot make grain references.
     private IPingShardGrain[]? _shards;
     private IGatewayObserver? _reference;
 
-    private readonly Func<bool> _connected;
-
-    public ShardSynchronizer(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger, Func<bool> connected)
+    /// <param name="endpoint">Where this process listens (host name, address and port): a restart in place takes the id over at once.</param>
+    /// <param name="refused">Another live process holds this GATEWAY_ID: this one must stop serving.</param>
+    public ShardSynchronizer(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger,
+        Func<bool> connected, string endpoint, Action<GatewayHolder> refused)
     {
-        _connected = connected;
         _grains = grains;
         _options = options;
         _mirror = mirror;
         _metrics = metrics;
         _logger = logger;
-        _states = [.. Enumerable.Range(0, options.ShardsPerGateway).Select(_ => new ShardState())];
+        _connected = connected;
+        _refused = refused;
+        _links = [.. mirror.Shards.Select(shard => new ShardLink(shard))];
+        _resyncWanted = [.. _links.Select(_ => new SemaphoreSlim(0, 1))];
+        _process = new GatewayProcess(Guid.NewGuid(), endpoint, ClaimEpoch: 0, (int)mirror.Settings.RefreshLagMs);
     }
 
+    /// <summary>Accepted as the holder of its GATEWAY_ID: until then it claims nothing and tells the cluster nothing.</summary>
+    public bool Accepted => _granted.Task.IsCompleted && !_fenced;
+
     /// <summary>Shards this gateway is in step with (all of them, once it has caught up after a start): the status page shows it.</summary>
-    public int SyncedShards => _states.Count(state => state.Synced);
+    public int SyncedShards => _links.Count(link => link.Synced);
+
+    /// <summary>Whether shard <paramref name="index"/> has been in step since this process started: its claims may leave.</summary>
+    public bool IsSynced(int index) => _links[index].Synced;
+
+    public Task RunAsync(CancellationToken stopping) =>
+        Task.WhenAll(Enumerable.Range(0, _links.Length).SelectMany(index => new[] { AttachLoopAsync(index, stopping), ResyncLoopAsync(index, stopping) }));
+
+    public void Detach()
+    {
+        if (_reference is not null) _grains.DeleteObjectReference<IGatewayObserver>(_reference);
+    }
 
     private bool TryConnect()
     {
@@ -61,7 +80,7 @@ internal sealed class ShardSynchronizer : IGatewayObserver
         if (!_connected()) return false;
         try
         {
-            _shards = [.. Enumerable.Range(0, _states.Length).Select(i => _grains.GetGrain<IPingShardGrain>(ShardKey.Format(_options.GatewayId, i)))];
+            _shards = [.. Enumerable.Range(0, _links.Length).Select(i => _grains.GetGrain<IPingShardGrain>(ShardKey.Format(_options.GatewayId, i)))];
             // The runtime holds observers weakly: this object is kept alive by the gateway that owns it.
             _reference = _grains.CreateObjectReference<IGatewayObserver>(this);
             return true;
@@ -73,30 +92,42 @@ internal sealed class ShardSynchronizer : IGatewayObserver
         }
     }
 
-    /// <summary>One announcement round: every shard hears from this gateway, once the cluster is reachable.</summary>
-    public Task AnnounceAsync() =>
-        TryConnect() ? Task.WhenAll(Enumerable.Range(0, _states.Length).Select(AnnounceToShardAsync)) : Task.CompletedTask;
-
-    public void Detach()
-    {
-        if (_reference is not null) _grains.DeleteObjectReference<IGatewayObserver>(_reference);
-    }
-
-    private async Task AnnounceToShardAsync(int index)
+    private async Task AttachLoopAsync(int index, CancellationToken stopping)
     {
         try
         {
-            var status = await _shards![index].Attach(_reference!, (int)_mirror.Settings.RefreshLagMs);
-            var state = _states[index];
-            bool resync;
-            lock (state)
+            // Shard 0 accepts this process (or not) before any other shard hears of it.
+            if (index != 0) await _granted.Task.WaitAsync(stopping);
+            while (!_fenced)
             {
-                resync = !state.Resyncing && (!state.Synced
-                    || status.Epoch != state.Epoch
-                    // Ticks are being produced but none reach us: a stale observer on the shard's side.
-                    || status.Sequence > state.Sequence + 3);
+                if (TryConnect()) await AttachAsync(index);
+                // Until the grant, shard 0 is asked again soon: nothing is claimed meanwhile.
+                await Task.Delay(_granted.Task.IsCompleted ? _options.AnnounceInterval : TimeSpan.FromMilliseconds(FirstBackoffMs), stopping);
             }
-            if (resync) await ResyncAsync(index);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task AttachAsync(int index)
+    {
+        try
+        {
+            var reply = await _shards![index].Attach(_reference!, _process);
+            if (reply.RefusedFor is { } holder)
+            {
+                Refused(holder);
+                return;
+            }
+            if (index == 0 && !_granted.Task.IsCompleted)
+            {
+                _mirror.Settings.StartEpoch(reply.ClaimEpoch);
+                _process = _process with { ClaimEpoch = reply.ClaimEpoch };
+                _granted.TrySetResult();
+                LogAccepted(_options.GatewayId, reply.ClaimEpoch);
+            }
+            if (_links[index].NeedsResync(reply.Status)) WantResync(index);
         }
         catch (Exception error)
         {
@@ -104,121 +135,114 @@ internal sealed class ShardSynchronizer : IGatewayObserver
         }
     }
 
+    /// <summary>
+    /// Another process holds this GATEWAY_ID. Before the grant, the holder may be a crashed process
+    /// whose lease has not run out: this one asks again until it has; then, or at once when this
+    /// process had been the holder (a later one took over), it stops serving.
+    /// </summary>
+    private void Refused(GatewayHolder holder)
+    {
+        long now = Monotonic.NowMs();
+        if (_firstRefusalMs < 0) _firstRefusalMs = now;
+        if (!_granted.Task.IsCompleted && now - _firstRefusalMs < GatewayProcess.LeaseMs + 2 * (long)_options.AnnounceInterval.TotalMilliseconds) return;
+        if (_fenced) return;
+        _fenced = true;
+        _refused(holder);
+    }
+
+    private void WantResync(int index)
+    {
+        try
+        {
+            _resyncWanted[index].Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already asked for.
+        }
+    }
+
     public Task OnTick(ShardTick tick)
     {
-        if ((uint)tick.ShardIndex >= (uint)_states.Length) return Task.CompletedTask;
-        var state = _states[tick.ShardIndex];
-        bool resync = false;
-        lock (state)
-        {
-            if (state.Resyncing)
-            {
-                state.Buffered.Add(tick);
-            }
-            else if (!state.Synced || tick.Epoch != state.Epoch || tick.Sequence > state.Sequence + 1)
-            {
-                state.Buffered.Add(tick);
-                resync = true;
-            }
-            else if (tick.Sequence == state.Sequence + 1)
-            {
-                _mirror.Shards[tick.ShardIndex].ApplyRemovals(tick.Removals, Monotonic.NowMs());
-                state.Sequence = tick.Sequence;
-            }
-            // else: a tick from before the last snapshot, already reflected in it.
-        }
-        if (resync) ResyncInBackground(tick.ShardIndex);
+        if ((uint)tick.ShardIndex < (uint)_links.Length && _links[tick.ShardIndex].OnTick(tick, Monotonic.NowMs())) WantResync(tick.ShardIndex);
         return Task.CompletedTask;
     }
 
-    private void ResyncInBackground(int index) => Task.Run(() => ResyncAsync(index)).FireAndForget(_logger, $"resynchronising shard {index}");
-
-    /// <summary>
-    /// Brings one shard in step: snapshot, or refill if the shard lost its state, then the ticks that
-    /// arrived meanwhile. Runs again if those ticks show another gap. Only the caller that set the
-    /// resyncing flag clears it, so two resynchronisations never interleave.
-    /// </summary>
-    private async Task ResyncAsync(int index)
+    private async Task ResyncLoopAsync(int index, CancellationToken stopping)
     {
-        var state = _states[index];
-        lock (state)
-        {
-            if (state.Resyncing) return;
-            state.Resyncing = true;
-        }
+        var link = _links[index];
         try
         {
-            while (!await ResyncOnceAsync(index, state))
+            while (!_fenced)
             {
+                await _resyncWanted[index].WaitAsync(stopping);
+                for (int backoffMs = 0; !_fenced; backoffMs = Math.Clamp(backoffMs * 2, FirstBackoffMs, MaxBackoffMs))
+                {
+                    if (backoffMs > 0) await Task.Delay(backoffMs, stopping);
+                    if (!link.TryBegin()) break;
+                    try
+                    {
+                        while (!await ResyncOnceAsync(index, link))
+                        {
+                        }
+                        break;
+                    }
+                    catch (Exception error)
+                    {
+                        link.Abort();
+                        LogFailure(error, $"shard {index}");
+                    }
+                }
             }
         }
-        catch
+        catch (OperationCanceledException)
         {
-            // A pass that succeeds clears the flag itself, under the lock that applies the buffered ticks.
-            lock (state) state.Resyncing = false;
-            throw;
         }
     }
 
-    /// <summary>One pass; true when the shard is in step and nothing buffered needs another.</summary>
-    private async Task<bool> ResyncOnceAsync(int index, ShardState state)
+    /// <summary>One pass: snapshot, or refill if the shard lost its state; true when in step and nothing held back needs another.</summary>
+    private async Task<bool> ResyncOnceAsync(int index, ShardLink link)
     {
-        var shard = _mirror.Shards[index];
         var snapshot = await _shards![index].GetSnapshot();
-        bool synced, lostState;
-        lock (state)
-        {
-            synced = state.Synced;
-            lostState = synced && snapshot.Epoch != state.Epoch;
-        }
-        Guid epoch;
-        long sequence;
-        if (lostState)
+        if (link.LostState(snapshot))
         {
             // Not what this gateway was in step with: the shard restarted empty (or nearly). Refill
             // it, rather than let its near-empty snapshot empty the mirror.
             long sentAt = Monotonic.NowMs();
-            var members = shard.MembersForRefill(sentAt);
+            var members = link.Shard.MembersForRefill(sentAt);
             var status = await _shards![index].Refill(members);
-            shard.CompleteRefill(members, sentAt);
-            (epoch, sequence) = (status.Epoch, status.Sequence);
-            _logger.LogInformation("Shard {Shard} restarted empty: refilled it with {Count} clients from the mirror", index, members.Length);
+            link.Shard.CompleteRefill(members, sentAt);
+            LogRefilled(index, members.Length);
+            return link.Complete(status.Epoch, status.Sequence, Monotonic.NowMs);
         }
-        else
-        {
-            shard.Merge(snapshot, Monotonic.NowMs(), verdict => _metrics.CountDrop(verdict.Reason()));
-            (epoch, sequence) = (snapshot.Epoch, snapshot.Sequence);
-            if (!synced && snapshot.Members.Length > 0) _logger.LogInformation("Shard {Shard}: resumed {Count} clients", index, snapshot.Members.Length);
-        }
-
-        lock (state)
-        {
-            state.Epoch = epoch;
-            state.Sequence = sequence;
-            state.Synced = true;
-            state.Buffered.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-            foreach (var tick in state.Buffered)
-            {
-                if (tick.Epoch != state.Epoch || tick.Sequence > state.Sequence + 1)
-                {
-                    // Another gap (or another restart) while we were at it: go again.
-                    state.Buffered.Clear();
-                    return false;
-                }
-                if (tick.Sequence <= state.Sequence) continue;
-                shard.ApplyRemovals(tick.Removals, Monotonic.NowMs());
-                state.Sequence = tick.Sequence;
-            }
-            state.Buffered.Clear();
-            // Still under the lock: a tick arriving now is applied directly, not buffered and lost.
-            state.Resyncing = false;
-            return true;
-        }
+        bool first = !link.Synced;
+        link.Shard.Merge(snapshot, Monotonic.NowMs(), verdict => _metrics.CountDrop(verdict.Reason()));
+        if (first && snapshot.Members.Length > 0) LogResumed(index, snapshot.Members.Length);
+        return link.Complete(snapshot.Epoch, snapshot.Sequence, Monotonic.NowMs);
     }
 
     private void LogFailure(Exception error, string what)
     {
-        if (!_failureLog.ShouldLog()) return;
-        _logger.LogWarning("{What} is unreachable for now; pinging goes on from the mirror: {Error}", what, error.Message);
+        if (!ClusterErrors.IsOutage(error))
+        {
+            LogBug(error, what);
+            return;
+        }
+        if (_failureLog.ShouldLog()) LogUnreachable(what, error.Message);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GATEWAY_ID {GatewayId}: this process holds it, claim epoch {Epoch}")]
+    private partial void LogAccepted(string gatewayId, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} restarted empty: refilled it with {Count} clients from the mirror")]
+    private partial void LogRefilled(int shard, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard}: resumed {Count} clients")]
+    private partial void LogResumed(int shard, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} is unreachable for now; pinging goes on from the mirror: {Error}")]
+    private partial void LogUnreachable(string what, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Synchronising with {What} failed (a bug, not an outage); it is retried")]
+    private partial void LogBug(Exception error, string what);
 }

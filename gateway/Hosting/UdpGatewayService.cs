@@ -23,6 +23,12 @@ internal sealed class UdpGatewayService(UdpGatewayOptions options, IGrainFactory
         // A standalone gateway's client connects in the background; a silo's gateway has the cluster at hand.
         var connection = services.GetService<ClusterConnectionStatus>();
         var gateway = new UdpGateway(options, grains, loggers, connection is null ? null : () => connection.IsConnected);
+        // Another live process holds this GATEWAY_ID: this one has stopped pinging; end the process, non-zero.
+        gateway.Refused += _ =>
+        {
+            Environment.ExitCode = 1;
+            services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        };
         gateway.Start();
         Gateway = gateway;
         var reporter = new GatewayReporter(gateway, options.ShardsPerGateway, grains, loggers.CreateLogger<GatewayReporter>());

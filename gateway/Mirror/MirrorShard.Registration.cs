@@ -81,6 +81,7 @@ internal sealed partial class MirrorShard
             {
                 ref var entry = ref _entries[i];
                 if ((entry.State & queued) == 0) continue; // removed or re-queued since; its slot may hold another client now
+                if (queued == EntryState.ClaimQueued && entry.ClaimId < settings.ClaimFloor) entry.ClaimId = settings.NextClaimId();
                 entry.State = (entry.State & ~queued) | inFlight;
                 into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs), (entry.State & EntryState.BudgetPending) != 0));
             }
@@ -161,6 +162,19 @@ internal sealed partial class MirrorShard
 
     private ShardMember Member(in Entry entry, long nowMs) =>
         new(entry.Client, entry.Local, Monotonic.TtlMs(entry.DeadlineMs, nowMs), entry.ClaimId);
+
+    public void OwnedIn(int partition, long nowMs, List<PendingRegistration> into)
+    {
+        lock (_gate)
+        {
+            foreach (var (client, i) in _index)
+            {
+                ref var entry = ref _entries[i];
+                if (Grains.ClientPartitions.Of(client) != partition || entry.DeadlineMs <= nowMs || (entry.State & (EntryState.BudgetPending | EntryState.Lapsed)) != 0) continue;
+                into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs)));
+            }
+        }
+    }
 
     /// <summary>For inspection and tests: whether the cluster has taken this client's current claim.</summary>
     public bool IsRegistered(ClientEndpoint client)

@@ -48,11 +48,21 @@ internal sealed class PingMirror
         foreach (var shard in _shards) shard.CollectSlot(slot, nowMs, batch);
     }
 
-    public List<PendingRegistration> DrainClaims(long nowMs)
+    public List<PendingRegistration> DrainClaims(long nowMs, Func<int, bool>? shardReady = null)
     {
         var claims = new List<PendingRegistration>();
-        foreach (var shard in _shards) shard.DrainClaims(claims, nowMs);
+        foreach (var shard in _shards)
+        {
+            if (shardReady?.Invoke(shard.Index) ?? true) shard.DrainClaims(claims, nowMs);
+        }
         return claims;
+    }
+
+    public List<PendingRegistration> OwnedIn(int partition, long nowMs)
+    {
+        var owned = new List<PendingRegistration>();
+        foreach (var shard in _shards) shard.OwnedIn(partition, nowMs, owned);
+        return owned;
     }
 
     public List<PendingRegistration> DrainRefreshes(long nowMs)

@@ -13,11 +13,13 @@ public interface IPingShardGrain : IGrainWithStringKey
 {
     /// <summary>
     /// The gateway's periodic announcement: observers are not durable, so it is repeated every few
-    /// seconds; it also reactivates a shard lost with its silo. <paramref name="refreshLagMs"/> is how
-    /// far behind the gateway's deadlines this shard's may be, so that its safety-net expiry waits for them.
+    /// seconds; it also reactivates a shard lost with its silo. Refused (the observer untouched) when
+    /// another live process holds the GATEWAY_ID (see <see cref="AttachReply"/>); shard 0 grants
+    /// the process its claim epoch. The process's refresh lag is how far behind the gateway's
+    /// deadlines this shard's may be, so that its safety-net expiry waits for them.
     /// </summary>
     [Alias("Attach")]
-    Task<ShardStatus> Attach(IGatewayObserver gateway, int refreshLagMs);
+    Task<AttachReply> Attach(IGatewayObserver gateway, GatewayProcess process);
 
     /// <summary>Adds newly claimed members (or renews them); never re-adds a member that moved away under a later claim.</summary>
     [Alias("Join")]

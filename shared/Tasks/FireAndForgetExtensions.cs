@@ -6,7 +6,8 @@ public static class FireAndForgetExtensions
 {
     /// <summary>
     /// The one way this service starts work it does not wait for: the task runs on, and its failure
-    /// is logged (at warning, saying what was being done) instead of going unobserved.
+    /// is logged, saying what was being done, instead of going unobserved: an outage in one line at
+    /// warning, a bug with its stack at error (<see cref="ClusterErrors"/>).
     /// </summary>
     public static void FireAndForget(this Task task, ILogger logger, string doing)
     {
@@ -15,7 +16,9 @@ public static class FireAndForgetExtensions
             static (failed, state) =>
             {
                 var (logger, doing) = ((ILogger, string))state!;
-                logger.LogWarning("Failed {Doing}: {Error}", doing, failed.Exception?.GetBaseException().Message);
+                var error = failed.Exception!.GetBaseException();
+                if (ClusterErrors.IsOutage(error)) logger.LogWarning("Failed {Doing}: {Error}", doing, error.Message);
+                else logger.LogError(error, "Failed {Doing}", doing);
             },
             (logger, doing),
             CancellationToken.None,

@@ -23,6 +23,9 @@ internal enum ClaimOutcome
 /// </summary>
 internal sealed class ClientOwners
 {
+    /// <summary>What one gateway shard must let go of after a batch of claims.</summary>
+    internal sealed record Departures(string GatewayId, int ShardIndex, List<ShardRemoval> Removals);
+
     internal readonly record struct Owner(string GatewayId, int ShardIndex, long ClaimId, long HeardAtMs);
 
     private readonly Dictionary<ClientEndpoint, Owner> _owners = [];
@@ -30,12 +33,42 @@ internal sealed class ClientOwners
 
     public int Count => _owners.Count;
 
+    /// <summary>
+    /// Records a batch of claims from one gateway; returns, per gateway shard in the order first
+    /// met, the clients it must let go of: the previous owners of clients that moved, and the
+    /// claimer itself for a claim older than the current owner's heartbeat.
+    /// </summary>
+    public List<Departures> ClaimAll(string gatewayId, ClientClaim[] claims, long nowMs)
+    {
+        var departures = new List<Departures>();
+        void Depart(string gateway, int shard, ClientEndpoint client, long claimId)
+        {
+            var batch = departures.Find(d => d.ShardIndex == shard && d.GatewayId == gateway);
+            if (batch is null) departures.Add(batch = new Departures(gateway, shard, []));
+            batch.Removals.Add(new ShardRemoval(client, claimId, RemovalReason.Moved));
+        }
+
+        foreach (var claim in claims)
+        {
+            switch (Claim(gatewayId, claim, nowMs, out var previous))
+            {
+                case ClaimOutcome.Moved:
+                    Depart(previous.GatewayId, previous.ShardIndex, claim.Client, previous.ClaimId);
+                    break;
+                case ClaimOutcome.Stale:
+                    // Delayed on its way here (or a re-claim of an older heartbeat): the client has heartbeated elsewhere since.
+                    Depart(gatewayId, claim.ShardIndex, claim.Client, claim.ClaimId);
+                    break;
+            }
+        }
+        return departures;
+    }
+
     /// <summary>Records a claim unless a later heartbeat through another gateway shard already made the owner.</summary>
-    public ClaimOutcome Claim(string gatewayId, ClientClaim claim, long nowMs, out Owner previous, out bool wasKnown)
+    public ClaimOutcome Claim(string gatewayId, ClientClaim claim, long nowMs, out Owner previous)
     {
         var owner = new Owner(Intern(gatewayId), claim.ShardIndex, claim.ClaimId, nowMs - claim.AgeMs);
-        wasKnown = _owners.TryGetValue(claim.Client, out previous);
-        if (!wasKnown)
+        if (!_owners.TryGetValue(claim.Client, out previous))
         {
             _owners[claim.Client] = owner;
             return ClaimOutcome.Recorded;

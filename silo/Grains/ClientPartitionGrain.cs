@@ -13,30 +13,24 @@ namespace TixTrigger.Silo.Grains;
 /// its clients. A claim through another gateway shard moves the client there and tells the old
 /// shard to let it go, under the claim it held, so the order these messages arrive in never matters.
 /// <para>
-/// A partition that migrated carries its owners along; one that was lost with its silo comes back
-/// empty and cannot know who held the clients registered before. Until those could all have
-/// expired, a claim for a client it does not know asks every other gateway's shard for that client
-/// to let it go: a move is never missed, at the cost of a few extra messages per new client.
+/// A partition that migrated carries its owners and its epoch along. One that comes back empty (its
+/// silo crashed, or it was collected) has a new epoch: every gateway sees it in its next call and
+/// claims again every live client it holds in this partition, so the owners are whole again within
+/// an announcement interval, and a later move is never missed.
 /// </para>
 /// </summary>
 [RendezvousPlacement]
-public sealed class ClientPartitionGrain(ILogger<ClientPartitionGrain> logger, HomeKeeper home)
+public sealed partial class ClientPartitionGrain(ILogger<ClientPartitionGrain> logger, HomeKeeper home)
     : Grain, IClientPartitionGrain, IGrainMigrationParticipant
 {
-    /// <summary>Beyond the longest TTL seen: what a shard's refresh lag and safety-net grace may add.</summary>
-    private const int RecoveryMarginMs = 60_000;
-
     private readonly ClientOwners _owners = new();
-    private List<(string GatewayId, ClientClaim Claim)> _unresolved = [];
-    private long _recoveringSinceMs;
-    private int _longestTtlMs;
-    private bool _recovering = true;
+    private Guid _epoch = Guid.NewGuid();
     private long _ticks;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _recoveringSinceMs = Monotonic.NowMs() - _recoveringSinceMs; // a rehydrated partition set how long it had been recovering
-        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)));
+        // Gateways call every partition every 2 s, which keeps it active; the timer only moves it home.
+        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)) { KeepAlive = true });
         return Task.CompletedTask;
     }
 
@@ -47,59 +41,19 @@ public sealed class ClientPartitionGrain(ILogger<ClientPartitionGrain> logger, H
         return Task.CompletedTask;
     }
 
-    private bool Recovering
+    public Task<Guid> Claim(string gatewayId, ClientClaim[] claims)
     {
-        get
+        foreach (var departure in _owners.ClaimAll(gatewayId, claims, Monotonic.NowMs()))
         {
-            // Until a claim says how long clients live, any client may still be out there.
-            if (_recovering && _longestTtlMs > 0 && Monotonic.NowMs() - _recoveringSinceMs > (long)_longestTtlMs + RecoveryMarginMs)
-            {
-                _recovering = false;
-            }
-            return _recovering;
+            LogMoved(departure.Removals.Count, departure.GatewayId, departure.ShardIndex);
+            GrainFactory.GetGrain<IPingShardGrain>(ShardKey.Format(departure.GatewayId, departure.ShardIndex))
+                .Leave([.. departure.Removals])
+                .FireAndForget(logger, $"telling {departure.GatewayId}/{departure.ShardIndex} that clients moved away");
         }
+        return Task.FromResult(_epoch);
     }
 
-    public Task Claim(string gatewayId, ClientClaim[] claims)
-    {
-        long now = Monotonic.NowMs();
-        var departures = new Dictionary<(string GatewayId, int ShardIndex), List<ShardRemoval>>();
-        void Depart(string gateway, int shard, ClientEndpoint client, long claimId)
-        {
-            if (!departures.TryGetValue((gateway, shard), out var list)) departures[(gateway, shard)] = list = [];
-            list.Add(new ShardRemoval(client, claimId, RemovalReason.Moved));
-        }
-
-        List<ClientClaim>? unknown = null;
-        foreach (var claim in claims)
-        {
-            _longestTtlMs = Math.Max(_longestTtlMs, claim.TtlMs);
-            switch (_owners.Claim(gatewayId, claim, now, out var previous, out bool wasKnown))
-            {
-                case ClaimOutcome.Moved:
-                    Depart(previous.GatewayId, previous.ShardIndex, claim.Client, previous.ClaimId);
-                    break;
-                case ClaimOutcome.Stale:
-                    // Delayed on its way here (its gateway could not reach us): the client has heartbeated elsewhere since.
-                    Depart(gatewayId, claim.ShardIndex, claim.Client, claim.ClaimId);
-                    break;
-                case ClaimOutcome.Recorded when !wasKnown && Recovering:
-                    (unknown ??= []).Add(claim);
-                    break;
-            }
-        }
-        foreach (var ((gateway, shard), removals) in departures)
-        {
-            logger.LogDebug("{Count} clients of {Gateway}/{Shard} are now owned elsewhere", removals.Count, gateway, shard);
-            Shard(gateway, shard).Leave([.. removals]).FireAndForget(logger, $"telling {gateway}/{shard} that clients moved away");
-        }
-        if (unknown is not null)
-        {
-            foreach (var claim in unknown) _unresolved.Add((gatewayId, claim));
-            return ResolveUnknownOwnersAsync();
-        }
-        return Task.CompletedTask;
-    }
+    public Task<Guid> Watch() => Task.FromResult(_epoch);
 
     public Task Release(string gatewayId, int shardIndex, ShardRemoval[] expired)
     {
@@ -109,50 +63,22 @@ public sealed class ClientPartitionGrain(ILogger<ClientPartitionGrain> logger, H
 
     public Task<ClientOwner?> GetOwner(ClientEndpoint client) => Task.FromResult(_owners.Find(client, Monotonic.NowMs()));
 
-    /// <summary>
-    /// Asks each other gateway's shard for the unresolved clients to let them go (it holds them only
-    /// if they were registered there before this partition lost its record). Waits while the
-    /// directory itself is too young to know every gateway.
-    /// </summary>
-    private async Task ResolveUnknownOwnersAsync()
-    {
-        if (_unresolved.Count == 0) return;
-        var gateways = await GrainFactory.GetGrain<IGatewayDirectoryGrain>(0).GetGateways();
-        if (!gateways.Complete) return; // the timer tries again
-        // Only claims still current: a client claimed since (a move) has had its old owner told already, and
-        // asking every other gateway to let go of it now would take it from the one it moved to.
-        long now = Monotonic.NowMs();
-        var pending = _unresolved.Where(item => _owners.Find(item.Claim.Client, now) is { } owner
-            && owner.GatewayId == item.GatewayId && owner.ClaimId == item.Claim.ClaimId).ToList();
-        _unresolved = [];
-        foreach (var gateway in gateways.Gateways)
-        {
-            var others = pending.Where(item => item.GatewayId != gateway.GatewayId).Select(item => item.Claim.Client);
-            foreach (var group in others.GroupBy(client => client.ShardOf(gateway.ShardsPerGateway)))
-            {
-                var removals = group.Select(client => new ShardRemoval(client, long.MaxValue, RemovalReason.Moved)).ToArray();
-                Shard(gateway.GatewayId, group.Key).Leave(removals).FireAndForget(logger, $"asking {gateway.GatewayId}/{group.Key} to let go of clients registered before a partition restart");
-            }
-        }
-    }
-
-    private IPingShardGrain Shard(string gatewayId, int index) => GrainFactory.GetGrain<IPingShardGrain>(ShardKey.Format(gatewayId, index));
-
-    private async Task Tick()
+    private Task Tick()
     {
         if (++_ticks % 5 == this.GetPrimaryKeyLong() % 5 && home.IsAway(this)) MigrateOnIdle();
-        if (_unresolved.Count > 0) await ResolveUnknownOwnersAsync();
+        return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} clients of {Gateway}/{Shard} are now owned elsewhere")]
+    private partial void LogMoved(int count, string gateway, int shard);
 
     void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext context)
     {
-        long now = Monotonic.NowMs();
-        var all = _owners.All(now);
+        var all = _owners.All(Monotonic.NowMs());
         context.TryAddValue("partition", new ClientPartitionState(
             [.. all.Select(entry => entry.Client)],
             [.. all.Select(entry => entry.Owner)],
-            Recovering ? (int)Math.Min(int.MaxValue, now - _recoveringSinceMs) : -1,
-            _longestTtlMs));
+            _epoch));
     }
 
     void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext context)
@@ -160,8 +86,6 @@ public sealed class ClientPartitionGrain(ILogger<ClientPartitionGrain> logger, H
         if (!context.TryGetValue("partition", out ClientPartitionState? state) || state is null) return;
         long now = Monotonic.NowMs();
         for (int i = 0; i < state.Clients.Length; i++) _owners.Restore(state.Clients[i], state.Owners[i], now);
-        _longestTtlMs = state.LongestTtlMs;
-        _recovering = state.RecoveringForMs >= 0;
-        _recoveringSinceMs = Math.Max(0, state.RecoveringForMs); // turned into a time by OnActivateAsync
+        _epoch = state.Epoch; // the same owners: to the gateways, nothing was lost
     }
 }

@@ -8,5 +8,4 @@ namespace TixTrigger.Silo.Grains;
 public sealed record ClientPartitionState(
     [property: Id(0)] ClientEndpoint[] Clients,
     [property: Id(1)] ClientOwner[] Owners,
-    [property: Id(2)] int RecoveringForMs,
-    [property: Id(3)] int LongestTtlMs);
+    [property: Id(4)] Guid Epoch);

@@ -16,7 +16,7 @@ namespace TixTrigger.Silo.Grains;
 /// (<see cref="HomeKeeper"/>), carrying their state: a gateway needs to refill one only after a crash.
 /// </summary>
 [RendezvousPlacement]
-public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper home)
+public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper home)
     : Grain, IPingShardGrain, IGrainMigrationParticipant
 {
     /// <summary>A gateway silent this long is gone: stop ticking it, and deactivate once empty.</summary>
@@ -26,7 +26,10 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
     private const long ExpiryMarginMs = 5_000;
 
     private readonly ShardMembers _members = new();
+    private readonly GatewayFence _fence = new();
     private List<ShardRemoval> _pendingRemovals = [];
+    // Expired members whose partitions have not yet heard it: sent again every tick until they have.
+    private List<ShardRemoval> _unreleased = [];
     private Guid _epoch = Guid.NewGuid();
     private long _sequence;
     private long _ticks;
@@ -57,13 +60,20 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         return Task.CompletedTask;
     }
 
-    public Task<ShardStatus> Attach(IGatewayObserver gateway, int refreshLagMs)
+    public Task<AttachReply> Attach(IGatewayObserver gateway, GatewayProcess process)
     {
+        long now = Monotonic.NowMs();
+        var refused = _fence.Attach(process, now, grants: _index == 0, _members.HighestClaimId >> 32, out long epoch);
+        if (refused is not null)
+        {
+            LogRefused(Key, process.Endpoint, refused.Endpoint, refused.SilentForMs);
+            return Task.FromResult(new AttachReply(Status, 0, refused));
+        }
         _gateway = gateway;
-        _lastAttachMs = Monotonic.NowMs();
-        _refreshLagMs = Math.Max(0, refreshLagMs);
+        _lastAttachMs = now;
+        _refreshLagMs = Math.Max(0, process.RefreshLagMs);
         _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
-        return Task.FromResult(Status);
+        return Task.FromResult(new AttachReply(Status, epoch, null));
     }
 
     public Task Join(ShardMember[] members)
@@ -94,7 +104,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
     {
         _metrics?.CountRefill();
         int added = _members.Add(members, Monotonic.NowMs());
-        if (added > 0) logger.LogInformation("Shard {Shard} lost its state; its gateway refilled {Count} members", Key, added);
+        if (added > 0) LogRefilled(Key, added);
         return Task.FromResult(Status);
     }
 
@@ -107,8 +117,9 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         if (expired.Count > 0)
         {
             _pendingRemovals.AddRange(expired);
-            ReleaseOwners(expired);
+            _unreleased.AddRange(expired);
         }
+        ReleaseOwners();
         if (++_ticks % 10 == _index % 10)
         {
             _members.ForgetOldDepartures(now);
@@ -118,17 +129,15 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         bool gatewaySilent = now - _lastAttachMs > GatewaySilenceLimitMs;
         if (_gateway is not null && gatewaySilent)
         {
-            logger.LogInformation("Shard {Shard}: its gateway has not announced itself for {Seconds} s; no more ticks until it does",
-                Key, (now - _lastAttachMs) / 1000);
+            LogGatewaySilent(Key, (now - _lastAttachMs) / 1000);
             _gateway = null;
         }
         if (_gateway is null)
         {
             // Nobody pings these members; once they have expired there is nothing left to keep. Not
-            // before the gateway has had its time to announce itself: an empty shard that a read
-            // activated just before the gateway's first round (seen: a test's reads) would
-            // otherwise restart under it with a new epoch.
-            if (gatewaySilent && _members.Count == 0) DeactivateOnIdle();
+            // before the gateway has had its time to announce itself: an empty shard read just before
+            // the gateway's first round would otherwise restart under it with a new epoch.
+            if (gatewaySilent && _members.Count == 0 && _unreleased.Count == 0) DeactivateOnIdle();
             return Task.CompletedTask;
         }
 
@@ -143,28 +152,71 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         }
         catch (Exception error)
         {
-            logger.LogDebug(error, "Shard {Shard}: tick {Sequence} could not be sent", Key, _sequence);
+            LogTickNotSent(error, Key, _sequence);
         }
         return Task.CompletedTask;
     }
 
-    /// <summary>Expired members have no owner any more; their partitions learn it in one batch each.</summary>
-    private void ReleaseOwners(List<ShardRemoval> expired)
+    /// <summary>
+    /// Expired members have no owner any more; their partitions learn it in one batch each, again
+    /// every tick until taken (an owner left behind would send a later move's Leave to this shard in vain).
+    /// </summary>
+    private void ReleaseOwners()
     {
-        foreach (var group in expired.GroupBy(removal => ClientPartitions.Of(removal.Client)))
+        if (_unreleased.Count == 0 || _releasing) return;
+        var batch = _unreleased;
+        _unreleased = [];
+        _releasing = true;
+        ReleaseAsync(batch).Ignore();
+    }
+
+    private bool _releasing;
+
+    private async Task ReleaseAsync(List<ShardRemoval> batch)
+    {
+        try
         {
-            GrainFactory.GetGrain<IClientPartitionGrain>(group.Key)
-                .Release(_gatewayId, _index, [.. group])
-                .FireAndForget(logger, "releasing expired clients");
+            foreach (var group in batch.GroupBy(removal => ClientPartitions.Of(removal.Client)))
+            {
+                try
+                {
+                    await GrainFactory.GetGrain<IClientPartitionGrain>(group.Key).Release(_gatewayId, _index, [.. group]);
+                }
+                catch (Exception error) when (error is TimeoutException or OrleansException)
+                {
+                    _unreleased.AddRange(group);
+                    LogReleaseFailed(Key, group.Key, group.Count(), error.Message);
+                }
+            }
+        }
+        finally
+        {
+            _releasing = false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} refused an attach from {Endpoint}: its GATEWAY_ID is held by the process at {Holder}, heard {SilentForMs} ms ago")]
+    private partial void LogRefused(string shard, string endpoint, string holder, int silentForMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard}: its gateway has not announced itself for {Seconds} s; no more ticks until it does")]
+    private partial void LogGatewaySilent(string shard, long seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Shard {Shard}: tick {Sequence} could not be sent")]
+    private partial void LogTickNotSent(Exception error, string shard, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} lost its state; its gateway refilled {Count} members")]
+    private partial void LogRefilled(string shard, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard}: client partition {Partition} did not take {Count} releases ({Error}); they go again next tick")]
+    private partial void LogReleaseFailed(string shard, int partition, int count, string error);
 
     void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext context)
     {
         long now = Monotonic.NowMs();
         context.TryAddValue("shard", new PingShardState(
             _epoch, _sequence, _gateway, now - _lastAttachMs, _refreshLagMs,
-            _members.Members(now), _members.Departed(), [.. _pendingRemovals]));
+            _members.Members(now), _members.Departed(), [.. _pendingRemovals],
+            _fence.Holder, _fence.LastGranted, [.. _unreleased]));
     }
 
     void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext context)
@@ -180,5 +232,7 @@ public sealed class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper ho
         _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
         _members.Restore(state.Members, state.Departed, now);
         _pendingRemovals = [.. state.PendingRemovals];
+        _fence.Restore(state.Holder, state.SinceAttachMs, state.LastGrantedEpoch, now);
+        _unreleased = [.. state.Unreleased];
     }
 }

@@ -16,4 +16,7 @@ public sealed record PingShardState(
     [property: Id(4)] int RefreshLagMs,
     [property: Id(5)] ShardMember[] Members,
     [property: Id(6)] ShardRemoval[] Departed,
-    [property: Id(7)] ShardRemoval[] PendingRemovals);
+    [property: Id(7)] ShardRemoval[] PendingRemovals,
+    [property: Id(8)] GatewayProcess? Holder,
+    [property: Id(9)] long LastGrantedEpoch,
+    [property: Id(10)] ShardRemoval[] Unreleased);

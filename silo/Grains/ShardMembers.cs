@@ -27,6 +27,9 @@ internal sealed class ShardMembers
 
     public int Count => _members.Count;
 
+    /// <summary>The highest claim id this shard has held: a new process of its gateway claims above it.</summary>
+    public long HighestClaimId { get; private set; }
+
     public long GraceMs { get; set; } = 35_000;
 
     /// <summary>Adds or renews members; a member that left under the same or a later claim stays gone.</summary>
@@ -67,29 +70,19 @@ internal sealed class ShardMembers
         }
     }
 
-    /// <summary>
-    /// Removes members that moved away; returns the removals their gateway must hear of. A departure
-    /// names the claim it displaces; <see cref="long.MaxValue"/> (the owner was unknown) means
-    /// whatever claim this shard holds, and is nothing when it holds none.
-    /// </summary>
+    /// <summary>Removes members that moved away; returns the removals their gateway must hear of. A departure names the claim it displaces.</summary>
     public List<ShardRemoval> Depart(ShardRemoval[] departures, long nowMs)
     {
         var removals = new List<ShardRemoval>(departures.Length);
         foreach (var departure in departures)
         {
-            long claim = departure.ClaimId;
             if (_members.TryGetValue(departure.Client, out var member))
             {
-                if (member.ClaimId > claim) continue; // it came back under a later claim
+                if (member.ClaimId > departure.ClaimId) continue; // it came back under a later claim
                 _members.Remove(departure.Client);
-                claim = member.ClaimId;
             }
-            else if (claim == long.MaxValue)
-            {
-                continue;
-            }
-            _departed[departure.Client] = new Departure(claim, nowMs);
-            removals.Add(new ShardRemoval(departure.Client, claim, RemovalReason.Moved));
+            _departed[departure.Client] = new Departure(departure.ClaimId, nowMs);
+            removals.Add(new ShardRemoval(departure.Client, departure.ClaimId, RemovalReason.Moved));
         }
         return removals;
     }
@@ -141,6 +134,7 @@ internal sealed class ShardMembers
     private void Put(ClientEndpoint client, Member member, bool requeue)
     {
         _members[client] = member;
+        HighestClaimId = Math.Max(HighestClaimId, member.ClaimId);
         if (requeue) _expiries.Enqueue((client, member.ClaimId), member.DeadlineMs + GraceMs);
     }
 }

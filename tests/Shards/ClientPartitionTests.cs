@@ -20,7 +20,7 @@ public sealed class ClientPartitionTests(ClusterFixture fixture)
         var recorder = new TickRecorder();
         var reference = fixture.Grains.CreateObjectReference<IGatewayObserver>(recorder);
         var oldShard = fixture.Grains.GetGrain<IPingShardGrain>(ShardKey.Format(oldGateway, 2));
-        await oldShard.Attach(reference, 30_000);
+        await oldShard.Attach(reference, TestProcesses.New());
         var partition = fixture.Grains.GetGrain<IClientPartitionGrain>(ClientPartitions.Of(Client));
         await partition.Claim(oldGateway, [new ClientClaim(Client, 2, ClaimId: 41, TtlMs: 120_000, AgeMs: 0)]);
         await oldShard.Join([new ShardMember(Client, default, 120_000, 41)]);
@@ -56,7 +56,7 @@ public sealed class ClientPartitionTests(ClusterFixture fixture)
         string delayed = $"late-{Guid.NewGuid():N}"[..12], current = $"now-{Guid.NewGuid():N}"[..12];
         var recorder = new TickRecorder();
         var reference = fixture.Grains.CreateObjectReference<IGatewayObserver>(recorder);
-        await fixture.Grains.GetGrain<IPingShardGrain>(ShardKey.Format(delayed, 1)).Attach(reference, 30_000);
+        await fixture.Grains.GetGrain<IPingShardGrain>(ShardKey.Format(delayed, 1)).Attach(reference, TestProcesses.New());
         var partition = fixture.Grains.GetGrain<IClientPartitionGrain>(ClientPartitions.Of(Client));
         await partition.Claim(current, [new ClientClaim(Client, 0, ClaimId: 3, TtlMs: 120_000, AgeMs: 1_000)]);
 

@@ -22,7 +22,7 @@ public sealed class ShardTickTests(ClusterFixture fixture)
         var recorder = new TickRecorder();
         var reference = fixture.Grains.CreateObjectReference<IGatewayObserver>(recorder);
         var shard = fixture.Grains.GetGrain<IPingShardGrain>(ShardKey.Format($"ticks-{Guid.NewGuid():N}", 0));
-        await shard.Attach(reference, refreshLagMs);
+        await shard.Attach(reference, TestProcesses.New(refreshLagMs));
         return (shard, recorder, reference);
     }
 
@@ -130,7 +130,7 @@ public sealed class ShardTickTests(ClusterFixture fixture)
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         var recorder = new TickRecorder();
         var reference = fixture.Grains.CreateObjectReference<IGatewayObserver>(recorder);
-        var status = await shard.Attach(reference, 30_000);
+        var status = (await shard.Attach(reference, TestProcesses.New())).Status;
 
         Assert.Equal(read.Epoch, status.Epoch);
         GC.KeepAlive(reference);
