@@ -1,5 +1,6 @@
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Grains;
 
 namespace TixTrigger.Tests.Simulation;
 
@@ -10,9 +11,32 @@ namespace TixTrigger.Tests.Simulation;
 internal sealed class Chaos(Scheduler scheduler, Random random, SimConfig config, Cluster cluster, Oracle oracle)
 {
     private readonly List<(ClientEndpoint Endpoint, int[] Target, bool[] Quiet)> _clients = [];
+    private readonly ClientEndpoint[] _endpoints = Endpoints(config.Clients, config.Partitions);
 
-    public static ClientEndpoint Endpoint(int client) =>
-        ClientEndpoint.From(new IPEndPoint(IPAddress.Parse($"127.0.{client / 250}.{client % 250 + 1}"), 40_000 + client));
+    /// <summary>
+    /// The clients' endpoints (loopback: exempt from the per-network rules), chosen so that they share
+    /// <paramref name="partitions"/> client partitions: a partition's loss matters to clients that
+    /// did not claim lately only when another client's claim activates it again.
+    /// </summary>
+    public static ClientEndpoint[] Endpoints(int clients, int partitions)
+    {
+        var chosen = new List<ClientEndpoint>[partitions];
+        var order = new List<int>();
+        for (int k = 0; chosen.Any(list => list is null || list.Count < (clients + partitions - 1) / partitions); k++)
+        {
+            var endpoint = ClientEndpoint.From(new IPEndPoint(IPAddress.Parse($"127.0.{k / 250 % 250}.{k % 250 + 1}"), 40_000 + k % 20_000));
+            int partition = ClientPartitions.Of(endpoint);
+            int group = order.IndexOf(partition);
+            if (group < 0 && order.Count < partitions)
+            {
+                group = order.Count;
+                order.Add(partition);
+                chosen[group] = [];
+            }
+            if (group >= 0) chosen[group].Add(endpoint);
+        }
+        return [.. Enumerable.Range(0, clients).Select(client => chosen[client % partitions][client / partitions])];
+    }
 
     /// <summary>Hosts a client may heartbeat: every host, the twin included once it exists.</summary>
     private int RandomHost(int except = -1)
@@ -27,7 +51,12 @@ internal sealed class Chaos(Scheduler scheduler, Random random, SimConfig config
     public void Start()
     {
         for (int client = 0; client < config.Clients; client++) StartClient(client);
-        Poisson(config.MoveEveryMs, Move);
+        // Each client its own habit: some move every few seconds, some stay for minutes.
+        for (int client = 0; client < config.Clients; client++)
+        {
+            int moving = client;
+            Poisson(config.MoveEveryMs <= 0 ? 0 : random.Next(config.MoveEveryMs, config.MoveEveryMs * 25), () => Move(moving));
+        }
         Poisson(config.QuietEveryMs, Quiet);
         Poisson(config.GatewayCrashEveryMs, CrashGateway);
         Poisson(config.SiloCrashEveryMs, () => cluster.CrashSilo(random.Next(config.Silos)));
@@ -36,7 +65,7 @@ internal sealed class Chaos(Scheduler scheduler, Random random, SimConfig config
 
     private void StartClient(int client)
     {
-        var endpoint = Endpoint(client);
+        var endpoint = _endpoints[client];
         oracle.Register(client, endpoint);
         var state = (Endpoint: endpoint, Target: new[] { -1 }, Quiet: new[] { false });
         _clients.Add(state);
@@ -60,9 +89,8 @@ internal sealed class Chaos(Scheduler scheduler, Random random, SimConfig config
         scheduler.After(config.HeartbeatIntervalMs + random.Next(-10, 11), () => Heartbeat(client));
     }
 
-    private void Move()
+    private void Move(int client)
     {
-        int client = random.Next(config.Clients);
         var target = _clients[client].Target;
         if (target[0] < 0) return;
         target[0] = RandomHost(except: target[0]);
@@ -91,7 +119,7 @@ internal sealed class Chaos(Scheduler scheduler, Random random, SimConfig config
         scheduler.After(random.Next(1_000, 10_000), () => Restart(host));
     }
 
-    private void Restart(GatewayProcess host)
+    private void Restart(GatewayHost host)
     {
         if (host.Up) return;
         host.Start();
@@ -99,10 +127,10 @@ internal sealed class Chaos(Scheduler scheduler, Random random, SimConfig config
     }
 
     /// <summary>A process refused by its fence exits; its supervisor starts it again 10 s later.</summary>
-    public void Supervise(GatewayProcess host) => host.Exited = () => scheduler.After(10_000, () => Restart(host));
+    public void Supervise(GatewayHost host) => host.Exited = () => scheduler.After(10_000, () => Restart(host));
 
     /// <summary>The second process of a GATEWAY_ID starts on another host, some time into the run.</summary>
-    public void StartLater(GatewayProcess host, long atMs) => scheduler.At(atMs, () => Restart(host));
+    public void StartLater(GatewayHost host, long atMs) => scheduler.At(atMs, () => Restart(host));
 
     /// <summary>Events of one kind at random, <paramref name="meanMs"/> apart on average.</summary>
     private void Poisson(int meanMs, Action action)

@@ -1,4 +1,5 @@
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Cluster;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
@@ -6,84 +7,74 @@ using TixTrigger.Silo.Grains;
 
 namespace TixTrigger.Tests.Simulation;
 
-// The glue around the product's pure classes, modelled on what the grains and the gateway's cluster
-// classes do today (PingShardGrain, ClientPartitionGrain, ShardSynchronizer, RegistrationFlusher),
-// and, for Protocol.Epochs, on /work/notes/protocol.md. One file, so that each class can be swapped
-// for the product's own Orleans-free class as those land on main (see /work/notes/lead-sim.md).
-// Everything a dictionary hands out is sorted before it becomes messages (see Simulation.Sorted):
-// the product's dictionaries of endpoints use a per-process hash key.
+// The glue around the product's Orleans-free classes: what PingShardGrain, ClientPartitionGrain,
+// ShardSynchronizer, PartitionWatcher and RegistrationFlusher do with timers, calls and awaits, in
+// one file. The rules themselves are the product's: ShardMembers, ClientOwners, GatewayFence (silo);
+// PingMirror, ShardLink, PartitionEpochs (gateway). Protocol.RecoveryWindow models main before
+// 5b99172 (recovery window, claim-less Leave, wall-clock claim ids, no fence) on the same classes.
+// Whatever a dictionary hands out is sorted before it becomes messages (see Simulation.Sorted): the
+// product's dictionaries of endpoints use a per-process hash key.
 
-/// <summary>PingShardGrain around the real <see cref="ShardMembers"/>.</summary>
+/// <summary>PingShardGrain around the real <see cref="ShardMembers"/> and <see cref="GatewayFence"/>.</summary>
 internal sealed class ShardGlue(Cluster cluster, string gatewayId, int index) : SimGrain(cluster, $"{gatewayId}/{index}")
 {
     private const long GatewaySilenceLimitMs = 15_000;
     private const long ExpiryMarginMs = 5_000;
-    private const long LeaseMs = 6_000;
 
     private ShardMembers _members = new();
+    private GatewayFence _fence = new();
+    private long _unfencedGrant;
     private List<ShardRemoval> _pending = [];
+    private List<ShardRemoval> _unreleased = [];
+    private bool _releasing;
     private Guid _epoch;
     private long _sequence;
     private long _ticks;
-    private GatewayProcess? _gateway;
+    private GatewayHost? _gateway;
     private long _gatewayInstance;
     private long _lastAttachMs;
-    private int _refreshLagMs = 30_000;
-
-    // The fence (protocol.md item 2): shard 0 holds the instance it accepted and the epoch it granted;
-    // the other shards, the highest grant they were shown.
-    private long _holder;
-    private int _holderHost;
-    private long _grant;
 
     public string GatewayId { get; } = gatewayId;
     public int Index { get; } = index;
 
+    private bool Legacy => Cluster.Config.Protocol == Protocol.RecoveryWindow;
+
     protected override void OnActivate()
     {
         _members = new ShardMembers { GraceMs = 30_000 + ExpiryMarginMs };
+        _fence = new GatewayFence();
+        _unfencedGrant = 0;
         _pending = [];
+        _unreleased = [];
+        _releasing = false;
         _epoch = Cluster.NewEpoch();
         _sequence = _ticks = 0;
         _gateway = null;
         _lastAttachMs = NowMs;
-        _refreshLagMs = 30_000;
-        _holder = _grant = 0;
-        _holderHost = -1;
         Every(1_000, 1_000, Tick);
     }
 
     private ShardStatus Status => new(_epoch, _sequence);
 
-    /// <summary>RecoveryWindow: the attach of today. Epochs: with the fence; refused attaches leave the observer as it was.</summary>
-    public (ShardStatus Status, long Grant, bool Refused) Attach(GatewayProcess gateway, long instance, int refreshLagMs, long grant)
+    public AttachReply Attach(GatewayHost gateway, long instance, GatewayProcess process)
     {
-        if (Cluster.Config.Protocol == Protocol.Epochs)
+        long now = NowMs;
+        long epoch = process.ClaimEpoch;
+        if (!Legacy && Cluster.Config.Fence)
         {
-            if (Index == 0)
-            {
-                bool accept = !Cluster.Config.Fence || _holder == 0 || _holder == instance || _holderHost == gateway.Host || NowMs - _lastAttachMs > LeaseMs;
-                if (!accept) return (Status, 0, true);
-                if (_holder != instance)
-                {
-                    long highest = _members.Members(NowMs).Select(member => member.ClaimId >> 32).DefaultIfEmpty(0).Max();
-                    _grant = Math.Max(_grant + 1, highest + 1);
-                    (_holder, _holderHost) = (instance, gateway.Host);
-                }
-                grant = _grant;
-            }
-            else if (Cluster.Config.Fence)
-            {
-                if (grant < _grant) return (Status, 0, true);
-                _grant = grant;
-            }
+            var refused = _fence.Attach(process, now, grants: Index == 0, _members.HighestClaimId >> 32, out epoch);
+            if (refused is not null) return new AttachReply(Status, 0, refused);
+        }
+        else if (!Legacy && Index == 0 && epoch == 0)
+        {
+            // No fence: every process is accepted; shard 0 still grants epochs.
+            epoch = _unfencedGrant = Math.Max(_unfencedGrant, _members.HighestClaimId >> 32) + 1;
         }
         _gateway = gateway;
         _gatewayInstance = instance;
-        _lastAttachMs = NowMs;
-        _refreshLagMs = Math.Max(0, refreshLagMs);
-        _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
-        return (Status, grant, false);
+        _lastAttachMs = now;
+        _members.GraceMs = Math.Max(0, process.RefreshLagMs) + ExpiryMarginMs;
+        return new AttachReply(Status, epoch, null);
     }
 
     public void Join(ShardMember[] members) => _members.Add(members, NowMs);
@@ -92,9 +83,20 @@ internal sealed class ShardGlue(Cluster cluster, string gatewayId, int index) : 
 
     public void Leave(ShardRemoval[] departures)
     {
+        if (Legacy) departures = LegacyDepartures(departures);
         var removed = Simulation.Sorted(_members.Depart(departures, NowMs));
         Cluster.Oracle.Debug(() => $"shard {Key}: Leave {Cluster.Oracle.Names(departures.Select(d => d.Client))} (claims {string.Join(",", departures.Select(d => d.ClaimId))}) removes {Cluster.Oracle.Names(removed.Select(r => r.Client))}");
         _pending.AddRange(removed);
+    }
+
+    /// <summary>Before 5b99172 a claim-less Leave (long.MaxValue) removed whatever claim the shard held, and was nothing when it held none.</summary>
+    private ShardRemoval[] LegacyDepartures(ShardRemoval[] departures)
+    {
+        if (departures.All(departure => departure.ClaimId != long.MaxValue)) return departures;
+        var held = _members.Members(NowMs).ToDictionary(member => member.Client, member => member.ClaimId);
+        return [.. departures
+            .Where(departure => departure.ClaimId != long.MaxValue || held.ContainsKey(departure.Client))
+            .Select(departure => departure.ClaimId == long.MaxValue ? departure with { ClaimId = held[departure.Client] } : departure)];
     }
 
     public ShardSnapshot GetSnapshot() =>
@@ -113,15 +115,16 @@ internal sealed class ShardGlue(Cluster cluster, string gatewayId, int index) : 
         if (expired.Length > 0)
         {
             _pending.AddRange(expired);
-            ReleaseOwners(expired);
+            _unreleased.AddRange(expired);
         }
+        ReleaseOwners();
         if (++_ticks % 10 == Index % 10) _members.ForgetOldDepartures(now);
 
         bool silent = now - _lastAttachMs > GatewaySilenceLimitMs;
         if (_gateway is not null && silent) _gateway = null;
         if (_gateway is null)
         {
-            if (silent && _members.Count == 0) Deactivate();
+            if (silent && _members.Count == 0 && _unreleased.Count == 0) Deactivate();
             return;
         }
         _sequence++;
@@ -133,101 +136,86 @@ internal sealed class ShardGlue(Cluster cluster, string gatewayId, int index) : 
         Cluster.Network.Send(() => gateway.IsAlive(instance), () => gateway.Glue!.OnTick(tick));
     }
 
-    private void ReleaseOwners(ShardRemoval[] expired)
+    /// <summary>Expired members' partitions hear it in a batch each: today again every tick until taken; before 5b99172 once, one way.</summary>
+    private void ReleaseOwners()
     {
-        foreach (var group in expired.GroupBy(removal => ClientPartitions.Of(removal.Client)).OrderBy(group => group.Key))
+        if (_unreleased.Count == 0 || _releasing) return;
+        var batch = _unreleased;
+        _unreleased = [];
+        var groups = batch.GroupBy(removal => ClientPartitions.Of(removal.Client)).OrderBy(group => group.Key).ToList();
+        if (Legacy)
         {
-            var partition = Cluster.Partition(group.Key);
-            ShardRemoval[] batch = [.. group];
-            if (Cluster.Config.Protocol == Protocol.RecoveryWindow) Cluster.Send(partition, () => partition.Release(GatewayId, Index, batch));
-            else Release(partition, batch);
+            foreach (var group in groups)
+            {
+                var partition = Cluster.Partition(group.Key);
+                ShardRemoval[] removals = [.. group];
+                Cluster.Send(partition, () => partition.Release(GatewayId, Index, removals));
+            }
+            return;
         }
-    }
-
-    /// <summary>protocol.md item 4: retried until taken (while this activation lives).</summary>
-    private void Release(PartitionGlue partition, ShardRemoval[] batch)
-    {
+        _releasing = true;
         int incarnation = Incarnation;
         bool Alive() => Active && Incarnation == incarnation;
-        Cluster.Call(partition, () => { partition.Release(GatewayId, Index, batch); return true; }, Alive,
-            _ => { }, () => Cluster.Scheduler.After(1_000, () => { if (Alive()) Release(partition, batch); }));
+        int outstanding = groups.Count;
+        foreach (var group in groups)
+        {
+            var partition = Cluster.Partition(group.Key);
+            ShardRemoval[] removals = [.. group];
+            void Done()
+            {
+                if (--outstanding == 0) _releasing = false;
+            }
+            Cluster.Call(partition, () => { partition.Release(GatewayId, Index, removals); return true; }, Alive,
+                _ => Done(), () => { _unreleased.AddRange(removals); Done(); });
+        }
     }
 }
 
-/// <summary>ClientPartitionGrain around the real <see cref="ClientOwners"/>: today's recovery window, or protocol.md's epochs.</summary>
+/// <summary>ClientPartitionGrain around the real <see cref="ClientOwners"/>: an epoch per activation; before 5b99172, the recovery window.</summary>
 internal sealed class PartitionGlue(Cluster cluster, int index) : SimGrain(cluster, $"partition/{index}")
 {
     private const int RecoveryMarginMs = 60_000;
 
     private ClientOwners _owners = new();
+    private Guid _epoch;
     private List<(string GatewayId, ClientClaim Claim)> _unresolved = [];
     private long _recoveringSinceMs;
     private int _longestTtlMs;
     private bool _recovering;
-    private Guid _epoch;
 
     public int Index { get; } = index;
 
     protected override void OnActivate()
     {
         _owners = new ClientOwners();
+        _epoch = Cluster.NewEpoch();
         _unresolved = [];
         _recoveringSinceMs = NowMs;
         _longestTtlMs = 0;
         _recovering = true;
-        _epoch = Cluster.NewEpoch();
         if (Cluster.Config.Protocol == Protocol.RecoveryWindow) Every(2_000, 2_000, () => { if (_unresolved.Count > 0) ResolveUnknownOwners(); });
     }
 
-    private bool Recovering
-    {
-        get
-        {
-            if (_recovering && _longestTtlMs > 0 && NowMs - _recoveringSinceMs > (long)_longestTtlMs + RecoveryMarginMs) _recovering = false;
-            return _recovering;
-        }
-    }
-
-    /// <summary>Returns the activation's epoch (protocol.md item 1; ignored under RecoveryWindow).</summary>
     public Guid Claim(string gatewayId, ClientClaim[] claims)
     {
-        long now = NowMs;
-        var departures = new SortedDictionary<(string GatewayId, int ShardIndex), List<ShardRemoval>>();
-        void Depart(string gateway, int shard, ClientEndpoint client, long claimId)
+        if (Cluster.Config.Protocol == Protocol.RecoveryWindow)
         {
-            if (!departures.TryGetValue((gateway, shard), out var list)) departures[(gateway, shard)] = list = [];
-            list.Add(new ShardRemoval(client, claimId, RemovalReason.Moved));
+            LegacyClaim(gatewayId, claims);
+            return _epoch;
         }
-        bool recoveryWindow = Cluster.Config.Protocol == Protocol.RecoveryWindow;
-        List<ClientClaim>? unknown = null;
-        foreach (var claim in claims)
+        if (Cluster.Oracle.Verbose)
         {
-            _longestTtlMs = Math.Max(_longestTtlMs, claim.TtlMs);
-            var outcome = _owners.Claim(gatewayId, claim, now, out var previous, out bool wasKnown);
-            Cluster.Oracle.Debug(() => $"partition {Index}: claim {Cluster.Oracle.Name(claim.Client)} by {gatewayId}/{claim.ShardIndex} #{claim.ClaimId:x} age {claim.AgeMs}: {outcome}{(wasKnown ? $" (was {previous.GatewayId}/{previous.ShardIndex} #{previous.ClaimId:x})" : " (unknown)")}");
-            switch (outcome)
+            foreach (var claim in claims)
             {
-                case ClaimOutcome.Moved:
-                    Depart(previous.GatewayId, previous.ShardIndex, claim.Client, previous.ClaimId);
-                    break;
-                case ClaimOutcome.Stale:
-                    Depart(gatewayId, claim.ShardIndex, claim.Client, claim.ClaimId);
-                    break;
-                case ClaimOutcome.Recorded when recoveryWindow && !wasKnown && Recovering:
-                    (unknown ??= []).Add(claim);
-                    break;
+                var owner = _owners.Find(claim.Client, NowMs);
+                Cluster.Oracle.Debug(() => $"partition {Index}: claim {Cluster.Oracle.Name(claim.Client)} by {gatewayId}/{claim.ShardIndex} #{claim.ClaimId:x} age {claim.AgeMs}{(owner is null ? " (unknown)" : $" (was {owner.GatewayId}/{owner.ShardIndex} #{owner.ClaimId:x} age {owner.AgeMs})")}");
             }
         }
-        foreach (var ((gateway, shardIndex), removals) in departures)
+        foreach (var departure in _owners.ClaimAll(gatewayId, claims, NowMs))
         {
-            var shard = Cluster.Shard(gateway, shardIndex);
-            ShardRemoval[] batch = [.. removals];
-            Cluster.Send(shard, () => shard.Leave(batch));
-        }
-        if (unknown is not null)
-        {
-            foreach (var claim in unknown) _unresolved.Add((gatewayId, claim));
-            ResolveUnknownOwners();
+            var shard = Cluster.Shard(departure.GatewayId, departure.ShardIndex);
+            ShardRemoval[] removals = [.. departure.Removals];
+            Cluster.Send(shard, () => shard.Leave(removals));
         }
         return _epoch;
     }
@@ -239,7 +227,41 @@ internal sealed class PartitionGlue(Cluster cluster, int index) : SimGrain(clust
         foreach (var removal in expired) _owners.Release(gatewayId, shardIndex, removal);
     }
 
-    /// <summary>Today's recovery window: every other gateway's shard is asked to let go of the client (claim long.MaxValue), after a call to the directory.</summary>
+    // ---- before 5b99172: the recovery window ----
+
+    private bool Recovering
+    {
+        get
+        {
+            if (_recovering && _longestTtlMs > 0 && NowMs - _recoveringSinceMs > (long)_longestTtlMs + RecoveryMarginMs) _recovering = false;
+            return _recovering;
+        }
+    }
+
+    private void LegacyClaim(string gatewayId, ClientClaim[] claims)
+    {
+        long now = NowMs;
+        var unknown = new List<ClientClaim>();
+        var known = new HashSet<ClientEndpoint>();
+        foreach (var claim in claims)
+        {
+            _longestTtlMs = Math.Max(_longestTtlMs, claim.TtlMs);
+            bool wasKnown = _owners.Find(claim.Client, now) is not null;
+            Cluster.Oracle.Debug(() => $"partition {Index}: claim {Cluster.Oracle.Name(claim.Client)} by {gatewayId}/{claim.ShardIndex} #{claim.ClaimId:x} age {claim.AgeMs}{(wasKnown ? "" : Recovering ? " (unknown, recovering)" : " (unknown, window over)")}");
+            if (!wasKnown && Recovering) unknown.Add(claim);
+        }
+        foreach (var departure in _owners.ClaimAll(gatewayId, claims, now))
+        {
+            var shard = Cluster.Shard(departure.GatewayId, departure.ShardIndex);
+            ShardRemoval[] removals = [.. departure.Removals];
+            Cluster.Send(shard, () => shard.Leave(removals));
+        }
+        if (unknown.Count == 0) return;
+        foreach (var claim in unknown) _unresolved.Add((gatewayId, claim));
+        ResolveUnknownOwners();
+    }
+
+    /// <summary>Every other gateway's shard is asked to let go of the client (claim long.MaxValue), after a call to the directory.</summary>
     private void ResolveUnknownOwners()
     {
         int incarnation = Incarnation;
@@ -265,66 +287,76 @@ internal sealed class PartitionGlue(Cluster cluster, int index) : SimGrain(clust
 }
 
 /// <summary>
-/// ShardSynchronizer and RegistrationFlusher around the real <see cref="PingMirror"/>: announcements
-/// and resynchronisation per shard, claims every 50 ms, refreshes every second; under
-/// Protocol.Epochs also the fence's grant, partition epochs (Watch, re-claims) and claims held until
-/// their shard is synced.
+/// ShardSynchronizer, PartitionWatcher and RegistrationFlusher around the real <see cref="PingMirror"/>,
+/// <see cref="ShardLink"/> and <see cref="PartitionEpochs"/>: per shard an attach loop (shard 0
+/// first: the fence and the claim epoch) and a resynchronisation loop with backoff; claims every
+/// 50 ms from synced shards, refreshes every second; every 2 s (once accepted and synced) each
+/// partition's epoch, and its clients claimed again under a new one.
 /// </summary>
 internal sealed class GatewayGlue
 {
-    private sealed class ShardState
-    {
-        public Guid Epoch;
-        public long Sequence;
-        public bool Synced;
-        public bool Resyncing;
-        public readonly List<ShardTick> Buffered = [];
-    }
-
     private const long ClaimIntervalMs = 50;
     private const long RefreshIntervalMs = 1_000;
     private const long AnnounceIntervalMs = 2_000;
-    private const long MaxBackoffMs = 2_000;
+    private const long UngrantedRetryMs = 200;
+    private const long MaxFlushBackoffMs = 2_000;
+    private const long FirstResyncBackoffMs = 500;
+    private const long MaxResyncBackoffMs = 10_000;
 
-    private readonly GatewayProcess _process;
+    private readonly GatewayHost _host;
     private readonly Cluster _cluster;
     private readonly long _instance;
     private readonly PingMirror _mirror;
-    private readonly ShardState[] _states;
-    private readonly bool _epochs;
+    private readonly ShardLink[] _links;
+    private readonly bool[] _resyncWanted;
+    private readonly bool[] _resyncRunning;
+    private readonly PartitionEpochs _epochs = new();
+    private readonly bool[] _watching = new bool[ClientPartitions.Count];
+    private readonly bool _legacy;
+    private GatewayProcess _process;
+    private bool _granted;
+    private long _firstRefusalMs = -1;
     private bool _flushing;
     private long _nextRefreshMs;
     private long _backoffMs;
     private long _notBeforeMs;
-    private long _grant;
-    private readonly Dictionary<int, Guid> _claimedFor = [];
-    private readonly HashSet<int> _reclaiming = [];
 
-    public GatewayGlue(GatewayProcess process, Cluster cluster)
+    public GatewayGlue(GatewayHost host, Cluster cluster)
     {
-        _process = process;
+        _host = host;
         _cluster = cluster;
-        _instance = process.Instance;
-        _mirror = process.Mirror!;
-        _states = [.. Enumerable.Range(0, cluster.Config.ShardsPerGateway).Select(_ => new ShardState())];
-        _epochs = cluster.Config.Protocol == Protocol.Epochs;
-        // Before issue 15 claim ids began at the wall clock's ticks (a clock step back reuses them).
-        if (!_epochs) _mirror.Settings.Observe(process.WallNowMs * 10_000);
+        _instance = host.Instance;
+        _mirror = host.Mirror!;
+        _links = [.. _mirror.Shards.Select(shard => new ShardLink(shard))];
+        _resyncWanted = new bool[_links.Length];
+        _resyncRunning = new bool[_links.Length];
+        _legacy = cluster.Config.Protocol == Protocol.RecoveryWindow;
+        _process = new GatewayProcess(new Guid((int)host.Instance, 0, 0, new byte[8]), $"host{host.Host}", 0, (int)_mirror.Settings.RefreshLagMs);
+        // Before 049ca27 claim ids began at the wall clock's ticks (a clock step back reuses them).
+        if (_legacy) _mirror.Settings.Observe((1_700_000_000_000 + host.WallNowMs) * 10_000);
     }
 
-    private long NowMs => _process.NowMs;
+    private long NowMs => _host.NowMs;
 
-    private bool Alive() => _process.IsAlive(_instance);
+    private bool Alive() => _host.IsAlive(_instance);
 
-    public bool Synced(int shard) => _states[shard].Synced;
+    private bool Accepted => _legacy || _granted;
+
+    private bool AllSynced => _links.All(link => link.Synced);
 
     public void Start()
     {
-        Every(_cluster.Random.Next(1, 50), AnnounceIntervalMs, Announce);
-        Every(ClaimIntervalMs, ClaimIntervalMs, Flush);
+        var random = _cluster.Random;
+        for (int index = 0; index < _links.Length; index++)
+        {
+            int shard = index;
+            if (_legacy || shard == 0) _cluster.Scheduler.After(random.Next(1, 50), () => AttachLoop(shard));
+        }
+        Every(ClaimIntervalMs, Flush);
+        if (!_legacy) Every(AnnounceIntervalMs, WatchPartitions);
     }
 
-    private void Every(long firstMs, long periodMs, Action tick)
+    private void Every(long periodMs, Action tick)
     {
         void Run()
         {
@@ -332,185 +364,160 @@ internal sealed class GatewayGlue
             tick();
             _cluster.Scheduler.After(periodMs, Run);
         }
-        _cluster.Scheduler.After(firstMs, Run);
+        _cluster.Scheduler.After(periodMs, Run);
     }
 
     private void Call<T>(SimGrain grain, Func<T> handle, Action<T> answered, Action failed) =>
         _cluster.Call(grain, handle, Alive, answered, failed);
 
-    private ShardGlue Shard(int index) => _cluster.Shard(_process.GatewayId, index);
+    private ShardGlue Shard(int index) => _cluster.Shard(_host.GatewayId, index);
 
     // ---- ShardSynchronizer ----
 
-    private void Announce()
+    /// <summary>One attach, then the next after the interval (200 ms for shard 0 until the grant).</summary>
+    private void AttachLoop(int index)
     {
-        if (_epochs)
-        {
-            // Shard 0 first: it fences the GATEWAY_ID and grants the epoch of this process's claim ids.
-            var first = Shard(0);
-            Call(first, () => first.Attach(_process, _instance, (int)_mirror.Settings.RefreshLagMs, 0), answer =>
-            {
-                if (answer.Refused)
-                {
-                    _process.Crash(refused: true);
-                    return;
-                }
-                if (_grant == 0)
-                {
-                    _grant = answer.Grant;
-                    _mirror.Settings.StartEpoch(_grant);
-                }
-                Attached(0, answer.Status);
-                for (int index = 1; index < _states.Length; index++) AnnounceTo(index);
-            }, () => { });
-            WatchPartitions();
-            return;
-        }
-        for (int index = 0; index < _states.Length; index++) AnnounceTo(index);
-    }
-
-    private void AnnounceTo(int index)
-    {
+        if (!Alive()) return;
         var shard = Shard(index);
-        Call(shard, () => shard.Attach(_process, _instance, (int)_mirror.Settings.RefreshLagMs, _grant), answer =>
+        var process = _process;
+        Call(shard, () => shard.Attach(_host, _instance, process), reply =>
         {
-            if (answer.Refused) _process.Crash(refused: true);
-            else Attached(index, answer.Status);
+            if (reply.RefusedFor is not null)
+            {
+                Refused();
+                return;
+            }
+            if (index == 0 && !_granted && !_legacy)
+            {
+                _mirror.Settings.StartEpoch(reply.ClaimEpoch);
+                _process = _process with { ClaimEpoch = reply.ClaimEpoch };
+                _granted = true;
+                _cluster.Oracle.Debug(() => $"host {_host.Host}: holds {_host.GatewayId}, claim epoch {reply.ClaimEpoch}");
+                for (int other = 1; other < _links.Length; other++)
+                {
+                    int next = other;
+                    _cluster.Scheduler.After(0, () => AttachLoop(next));
+                }
+            }
+            if (_links[index].NeedsResync(reply.Status)) WantResync(index);
         }, () => { });
+        _cluster.Scheduler.After(_granted || _legacy ? AnnounceIntervalMs : UngrantedRetryMs, () => AttachLoop(index));
     }
 
-    private void Attached(int index, ShardStatus status)
+    /// <summary>Before the grant the holder may be a crashed process: asked again until its lease has passed; then, or at once after the grant, this process stops.</summary>
+    private void Refused()
     {
-        var state = _states[index];
-        bool resync = !state.Resyncing && (!state.Synced || status.Epoch != state.Epoch || status.Sequence > state.Sequence + 3);
-        if (resync) Resync(index);
+        long now = NowMs;
+        if (_firstRefusalMs < 0) _firstRefusalMs = now;
+        if (!_granted && now - _firstRefusalMs < GatewayProcess.LeaseMs + 2 * AnnounceIntervalMs) return;
+        _host.Crash(refused: true);
     }
 
     public void OnTick(ShardTick tick)
     {
-        var state = _states[tick.ShardIndex];
-        if (state.Resyncing)
-        {
-            state.Buffered.Add(tick);
-        }
-        else if (!state.Synced || tick.Epoch != state.Epoch || tick.Sequence > state.Sequence + 1)
-        {
-            state.Buffered.Add(tick);
-            Resync(tick.ShardIndex);
-        }
-        else if (tick.Sequence == state.Sequence + 1)
-        {
-            if (tick.Removals.Length > 0) _cluster.Oracle.Debug(() => $"host {_process.Host}: tick {tick.ShardIndex}#{tick.Sequence} removes {_cluster.Oracle.Names(tick.Removals.Select(r => r.Client))} ({string.Join(",", tick.Removals.Select(r => r.Reason))})");
-            _mirror.Shards[tick.ShardIndex].ApplyRemovals(tick.Removals, NowMs);
-            state.Sequence = tick.Sequence;
-        }
+        if (tick.Removals.Length > 0) _cluster.Oracle.Debug(() => $"host {_host.Host}: tick {tick.ShardIndex}#{tick.Sequence} with removals {_cluster.Oracle.Names(tick.Removals.Select(r => r.Client))} ({string.Join(",", tick.Removals.Select(r => r.Reason))})");
+        if (_links[tick.ShardIndex].OnTick(tick, NowMs)) WantResync(tick.ShardIndex);
     }
 
-    private void Resync(int index)
+    private void WantResync(int index)
     {
-        var state = _states[index];
-        if (state.Resyncing) return;
-        state.Resyncing = true;
-        ResyncOnce(index, state);
+        _resyncWanted[index] = true;
+        if (!_resyncRunning[index]) ResyncLoop(index, backoffMs: 0);
     }
 
-    private void ResyncOnce(int index, ShardState state)
+    /// <summary>The resynchronisation loop: a pass when wanted; after a failure, another after a growing pause.</summary>
+    private void ResyncLoop(int index, long backoffMs)
+    {
+        _resyncRunning[index] = true;
+        _resyncWanted[index] = false;
+        var link = _links[index];
+        if (!link.TryBegin())
+        {
+            _resyncRunning[index] = false;
+            return;
+        }
+        ResyncPass(index, link, succeeded: () =>
+        {
+            _resyncRunning[index] = false;
+            if (_resyncWanted[index]) ResyncLoop(index, 0);
+        }, failed: () =>
+        {
+            link.Abort();
+            long next = Math.Clamp(backoffMs * 2, FirstResyncBackoffMs, MaxResyncBackoffMs);
+            _cluster.Scheduler.After(next, () =>
+            {
+                if (Alive()) ResyncLoop(index, next);
+            });
+        });
+    }
+
+    private void ResyncPass(int index, ShardLink link, Action succeeded, Action failed)
     {
         var shard = Shard(index);
-        var mirrorShard = _mirror.Shards[index];
-        void Failed() => state.Resyncing = false;
+        void Completed(bool done)
+        {
+            if (done) succeeded();
+            else ResyncPass(index, link, succeeded, failed);
+        }
         Call(shard, shard.GetSnapshot, snapshot =>
         {
-            if (state.Synced && snapshot.Epoch != state.Epoch)
+            if (link.LostState(snapshot))
             {
                 long sentAt = NowMs;
-                var members = Simulation.Sorted(mirrorShard.MembersForRefill(sentAt));
-                _cluster.Oracle.Debug(() => $"host {_process.Host}: refills shard {index} with {_cluster.Oracle.Names(members.Select(m => m.Client))}");
+                var members = Simulation.Sorted(link.Shard.MembersForRefill(sentAt));
+                _cluster.Oracle.Debug(() => $"host {_host.Host}: refills shard {index} with {_cluster.Oracle.Names(members.Select(m => m.Client))}");
                 Call(shard, () => shard.Refill(members), status =>
                 {
-                    mirrorShard.CompleteRefill(members, sentAt);
-                    Finish(index, state, status.Epoch, status.Sequence);
-                }, Failed);
+                    link.Shard.CompleteRefill(members, sentAt);
+                    Completed(link.Complete(status.Epoch, status.Sequence, () => NowMs));
+                }, failed);
                 return;
             }
             long now = NowMs;
-            _cluster.Oracle.Debug(() => $"host {_process.Host}: snapshot of shard {index} ({snapshot.Epoch.ToString()[..8]}#{snapshot.Sequence}): members {_cluster.Oracle.Names(snapshot.Members.Select(m => m.Client))}, departed {_cluster.Oracle.Names(snapshot.Departed.Select(m => m.Client))}");
-            mirrorShard.Merge(snapshot, now, _ => { });
-            _cluster.Oracle.Resumed(_process.Host, _instance, snapshot.Members, now);
-            Finish(index, state, snapshot.Epoch, snapshot.Sequence);
-        }, Failed);
+            _cluster.Oracle.Debug(() => $"host {_host.Host}: snapshot of shard {index} ({snapshot.Epoch.ToString()[..8]}#{snapshot.Sequence}): members {_cluster.Oracle.Names(snapshot.Members.Select(m => m.Client))}, departed {_cluster.Oracle.Names(snapshot.Departed.Select(m => m.Client))}");
+            link.Shard.Merge(snapshot, now, _ => { });
+            _cluster.Oracle.Resumed(_host.Host, _instance, snapshot.Members, now);
+            Completed(link.Complete(snapshot.Epoch, snapshot.Sequence, () => NowMs));
+        }, failed);
     }
 
-    private void Finish(int index, ShardState state, Guid epoch, long sequence)
-    {
-        state.Epoch = epoch;
-        state.Sequence = sequence;
-        state.Synced = true;
-        state.Buffered.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-        foreach (var tick in state.Buffered)
-        {
-            if (tick.Epoch != state.Epoch || tick.Sequence > state.Sequence + 1)
-            {
-                state.Buffered.Clear();
-                ResyncOnce(index, state);
-                return;
-            }
-            if (tick.Sequence <= state.Sequence) continue;
-            _mirror.Shards[index].ApplyRemovals(tick.Removals, NowMs);
-            state.Sequence = tick.Sequence;
-        }
-        state.Buffered.Clear();
-        state.Resyncing = false;
-    }
-
-    // ---- partition epochs (protocol.md item 1) ----
+    // ---- PartitionWatcher ----
 
     private void WatchPartitions()
     {
-        foreach (int index in _cluster.ClientPartitionsInUse)
-        {
-            var partition = _cluster.Partition(index);
-            Call(partition, partition.Watch, epoch => PartitionEpoch(index, epoch), () => { });
-        }
+        if (!Accepted || !AllSynced) return;
+        foreach (int index in _cluster.ClientPartitionsInUse) Watch(index);
     }
 
-    private void PartitionEpoch(int index, Guid epoch)
+    /// <summary>A claim's answer under another epoch wakes the watcher at once.</summary>
+    private void Observe(int index, Guid epoch)
     {
-        if (_claimedFor.TryGetValue(index, out var done) && done == epoch) return;
-        // Not before every shard is synced: a restarted process learns its members from the snapshots,
-        // and an epoch marked done before they arrived would never have them claimed (seeds 19, 23).
-        if (_states.Any(state => !state.Synced)) return;
-        if (!_reclaiming.Add(index)) return;
-        Reclaim(index, epoch);
+        if (_legacy || !_epochs.NeedsClaims(index, epoch) || !AllSynced) return;
+        foreach (int partition in _cluster.ClientPartitionsInUse) Watch(partition);
     }
 
-    /// <summary>Claims every live member of one partition again, under its current claim and heartbeat age, until the same epoch answers.</summary>
-    private void Reclaim(int index, Guid epoch)
+    private void Watch(int index)
     {
-        long now = NowMs;
-        int ttlMs = _cluster.Config.ExpirySeconds * 1000;
-        var claims = new List<ClientClaim>();
-        foreach (var shard in _mirror.Shards)
-        {
-            foreach (var member in Simulation.Sorted(shard.MembersForRefill(now)))
-            {
-                if (ClientPartitions.Of(member.Client) != index) continue;
-                claims.Add(new ClientClaim(member.Client, shard.Index, member.ClaimId, ttlMs, ttlMs - member.TtlMs));
-            }
-        }
+        if (_watching[index]) return;
+        _watching[index] = true;
         var partition = _cluster.Partition(index);
-        Call(partition, () => partition.Claim(_process.GatewayId, [.. claims]), answer =>
+        void Done() => _watching[index] = false;
+        Call(partition, partition.Watch, epoch =>
         {
-            if (answer == epoch)
+            if (!_epochs.NeedsClaims(index, epoch))
             {
-                _claimedFor[index] = epoch;
-                _reclaiming.Remove(index);
+                Done();
+                return;
             }
-            else
+            int ttlMs = _cluster.Config.ExpirySeconds * 1000;
+            var claims = Simulation.Sorted(_mirror.OwnedIn(index, NowMs))
+                .Select(claim => new ClientClaim(claim.Member.Client, claim.Shard, claim.Member.ClaimId, ttlMs, claim.HeartbeatAgeMs)).ToArray();
+            Call(partition, () => partition.Claim(_host.GatewayId, claims), answer =>
             {
-                Reclaim(index, answer);
-            }
-        }, () => _reclaiming.Remove(index));
+                if (answer == epoch) _epochs.Claimed(index, epoch);
+                Done();
+            }, Done);
+        }, Done);
     }
 
     // ---- RegistrationFlusher ----
@@ -518,16 +525,11 @@ internal sealed class GatewayGlue
     private void Flush()
     {
         long now = NowMs;
-        if (_flushing || now < _notBeforeMs) return;
+        if (_flushing || now < _notBeforeMs || !Accepted) return;
+        var drained = _legacy ? _mirror.DrainClaims(now) : _mirror.DrainClaims(now, index => _links[index].Synced);
+        if (drained.Count == 0 && now < _nextRefreshMs) return;
         _flushing = true;
-        var claims = Simulation.Sorted(_mirror.DrainClaims(now));
-        if (_epochs)
-        {
-            // protocol.md item 3: a shard's claims leave once this process has synced it (and has its epoch).
-            var held = claims.Where(claim => _grant == 0 || !_states[claim.Shard].Synced).ToList();
-            foreach (var group in held.GroupBy(claim => claim.Shard)) _mirror.Shards[group.Key].CompleteClaims(group.Select(claim => (claim, false)));
-            claims = [.. claims.Where(claim => _grant != 0 && _states[claim.Shard].Synced)];
-        }
+        var claims = Simulation.Sorted(drained);
         if (claims.Length == 0)
         {
             FlushRefreshes(now, ok: true);
@@ -550,10 +552,10 @@ internal sealed class GatewayGlue
         {
             var partition = _cluster.Partition(group.Key);
             ClientClaim[] batch = [.. group.Select(claim => new ClientClaim(claim.Member.Client, claim.Shard, claim.Member.ClaimId, ttlMs, claim.HeartbeatAgeMs))];
-            Call(partition, () => partition.Claim(_process.GatewayId, batch), epoch =>
+            Call(partition, () => partition.Claim(_host.GatewayId, batch), epoch =>
             {
                 partitionOk[group.Key] = true;
-                if (_epochs) PartitionEpoch(group.Key, epoch);
+                Observe(group.Key, epoch);
                 Done();
             }, () => { partitionOk[group.Key] = false; Done(); });
         }
@@ -604,7 +606,7 @@ internal sealed class GatewayGlue
             _backoffMs = 0;
             return;
         }
-        _backoffMs = Math.Clamp(_backoffMs * 2, 500, MaxBackoffMs);
+        _backoffMs = Math.Clamp(_backoffMs * 2, 500, MaxFlushBackoffMs);
         _notBeforeMs = NowMs + _backoffMs;
     }
 }

@@ -37,15 +37,24 @@ internal sealed class Network(Scheduler scheduler, Random random, Faults faults)
     }
 
     /// <summary>A one-way message (a tick, a Leave, a Release): maybe lost, maybe delivered twice.</summary>
-    public void Send(Func<bool> deliverable, Action deliver)
+    public void Send(Func<bool> deliverable, Action deliver) => Send(deliverable, deliver, lost: null);
+
+    /// <summary><paramref name="lost"/> runs (once) if no copy is delivered.</summary>
+    private void Send(Func<bool> deliverable, Action deliver, Action? lost)
     {
-        if (Lose()) return;
+        if (Lose())
+        {
+            lost?.Invoke();
+            return;
+        }
         int copies = random.NextDouble() < faults.DuplicateRate ? 2 : 1;
+        int undelivered = copies;
         for (int copy = 0; copy < copies; copy++)
         {
             scheduler.After(Delay(), () =>
             {
                 if (deliverable()) deliver();
+                else if (--undelivered == 0) lost?.Invoke();
             });
         }
     }
@@ -57,8 +66,10 @@ internal sealed class Network(Scheduler scheduler, Random random, Faults faults)
     /// </summary>
     public void Call<T>(Func<bool> deliverable, Func<T> handle, Func<bool> callerAlive, Action<T> answered, Action failed)
     {
+        long sentAt = scheduler.NowMs;
         bool done = false;
-        scheduler.After(faults.CallTimeoutMs, () =>
+        // The caller's timeout, scheduled only when the call is lost: an event per call fewer.
+        void TimedOut() => scheduler.At(sentAt + faults.CallTimeoutMs, () =>
         {
             if (done) return;
             done = true;
@@ -67,13 +78,17 @@ internal sealed class Network(Scheduler scheduler, Random random, Faults faults)
         Send(deliverable, () =>
         {
             var answer = handle();
-            if (Lose()) return;
+            if (Lose())
+            {
+                TimedOut();
+                return;
+            }
             scheduler.After(Delay(), () =>
             {
                 if (done) return;
                 done = true;
                 if (callerAlive()) answered(answer);
             });
-        });
+        }, TimedOut);
     }
 }

@@ -94,7 +94,7 @@ internal sealed class Cluster
     public Oracle Oracle { get; }
 
     /// <summary>The gateway processes, by host; filled in by the runner.</summary>
-    public List<GatewayProcess> Hosts { get; } = [];
+    public List<GatewayHost> Hosts { get; } = [];
 
     /// <summary>The partitions the simulated clients fall in (a gateway watches all 64; the others hold nothing here).</summary>
     public int[] ClientPartitionsInUse { get; set; } = [];
@@ -163,7 +163,9 @@ internal sealed class Cluster
         }
         foreach (var partition in _partitions)
         {
-            if (partition is not null && partition.Silo == silo) partition.Lose();
+            if (partition is null || partition.Silo != silo) continue;
+            partition.Lose();
+            Oracle.PartitionLost(partition.Index);
         }
         Oracle.Note($"silo {silo} crashed");
     }
@@ -171,6 +173,7 @@ internal sealed class Cluster
     public void LosePartition(int index)
     {
         Partition(index).Lose();
+        Oracle.PartitionLost(index);
         Oracle.Note($"partition {index} lost");
     }
 }
@@ -180,7 +183,7 @@ internal sealed class Cluster
 /// crashes (the mirror is lost), stays down a while and starts again as a new instance that resumes
 /// from its shards. Its monotonic clock starts anywhere; its wall clock may step back on a restart.
 /// </summary>
-internal sealed class GatewayProcess(int host, string gatewayId, Cluster cluster)
+internal sealed class GatewayHost(int host, string gatewayId, Cluster cluster)
 {
     public int Host { get; } = host;
     public string GatewayId { get; } = gatewayId;

@@ -45,6 +45,24 @@ public sealed class OwnershipSimulationTests(ITestOutputHelper output)
         return failed;
     }
 
+    /// <summary>Partitions lost (collected or crashed alone), nothing else: the recovery window's bug and nothing else.</summary>
+    private static readonly SimConfig PartitionLossOnly = new() { GatewayCrashEveryMs = 0, SiloCrashEveryMs = 0, PartitionLossEveryMs = 45_000 };
+
+    [Fact]
+    public void Recovery_window_misses_a_move_once_the_window_has_passed()
+    {
+        var failed = RunSeeds(nameof(Recovery_window_misses_a_move_once_the_window_has_passed), PartitionLossOnly with { Protocol = Protocol.RecoveryWindow }, Seeds(1_000));
+        Assert.NotEmpty(failed);
+        Assert.All(failed, result => Assert.Equal("DoublePing", result.Violations[0].Kind));
+    }
+
+    [Fact]
+    public void Partition_epochs_catch_every_move_after_a_partition_loss()
+    {
+        var failed = RunSeeds(nameof(Partition_epochs_catch_every_move_after_a_partition_loss), PartitionLossOnly with { Protocol = Protocol.Epochs }, Seeds(1_000));
+        Assert.Empty(failed);
+    }
+
     [Fact]
     public void Epochs_protocol_keeps_its_promises()
     {

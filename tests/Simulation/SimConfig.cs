@@ -18,12 +18,15 @@ internal sealed record SimConfig
     public int ShardsPerGateway { get; init; } = 2;
     public int Silos { get; init; } = 2;
     public int Clients { get; init; } = 6;
+
+    /// <summary>How many client partitions the clients share.</summary>
+    public int Partitions { get; init; } = 3;
     public int ExpirySeconds { get; init; } = 30;
     public long DurationMs { get; init; } = 240_000;
     public int HeartbeatIntervalMs { get; init; } = 5_000;
     public Faults Faults { get; init; } = new();
 
-    /// <summary>Mean time between events of each kind, over the whole run (0: never).</summary>
+    /// <summary>Mean time between events of each kind, over the whole run (0: never); moves per client, between this and 25 times this.</summary>
     public int MoveEveryMs { get; init; } = 8_000;
     public int QuietEveryMs { get; init; } = 40_000;
     public int GatewayCrashEveryMs { get; init; } = 60_000;

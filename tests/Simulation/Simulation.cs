@@ -26,15 +26,15 @@ internal static class Simulation
         var scheduler = new Scheduler();
         var network = new Network(scheduler, random, config.Faults);
         int hosts = config.Gateways + (config.Twin ? 1 : 0);
-        var oracle = new Oracle(config.Clients, hosts, config.ExpirySeconds, () => scheduler.NowMs) { Verbose = verbose };
+        var oracle = new Oracle(config.Clients, hosts, config.ExpirySeconds, config.Faults, () => scheduler.NowMs) { Verbose = verbose };
         var cluster = new Cluster(scheduler, network, random, config, oracle)
         {
-            ClientPartitionsInUse = [.. Enumerable.Range(0, config.Clients).Select(client => ClientPartitions.Of(Chaos.Endpoint(client))).Distinct().Order()],
+            ClientPartitionsInUse = [.. Chaos.Endpoints(config.Clients, config.Partitions).Select(ClientPartitions.Of).Distinct().Order()],
         };
         var chaos = new Chaos(scheduler, random, config, cluster, oracle);
         for (int host = 0; host < hosts; host++)
         {
-            var process = new GatewayProcess(host, $"g{(host < config.Gateways ? host : 0)}", cluster);
+            var process = new GatewayHost(host, $"g{(host < config.Gateways ? host : 0)}", cluster);
             cluster.Hosts.Add(process);
             chaos.Supervise(process);
             if (host < config.Gateways)
