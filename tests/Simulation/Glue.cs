@@ -436,9 +436,12 @@ internal sealed class GatewayGlue
             _resyncRunning[index] = false;
             return;
         }
+        bool wasSynced = AllSynced;
         ResyncPass(index, link, succeeded: () =>
         {
             _resyncRunning[index] = false;
+            // Proposed fix F6: the clients resumed from the snapshots are claimed at once, not at the next round.
+            if (_cluster.Config.ProposedFixes && !wasSynced && AllSynced) WatchPartitions();
             if (_resyncWanted[index]) ResyncLoop(index, 0);
         }, failed: () =>
         {
@@ -461,19 +464,31 @@ internal sealed class GatewayGlue
         }
         Call(shard, shard.GetSnapshot, snapshot =>
         {
+            bool fixes = _cluster.Config.ProposedFixes;
             if (link.LostState(snapshot))
             {
+                // Proposed fix F1: the removals of the new activation (moves it took before this pass)
+                // reach the mirror before the refill; Complete will skip the ticks that carried them.
+                if (fixes) link.Shard.ApplyRemovals(snapshot.Departed, NowMs);
                 long sentAt = NowMs;
                 var members = Simulation.Sorted(link.Shard.MembersForRefill(sentAt));
                 _cluster.Oracle.Debug(() => $"host {_host.Host}: refills shard {index} with {_cluster.Oracle.Names(members.Select(m => m.Client))}");
                 Call(shard, () => shard.Refill(members), status =>
                 {
                     link.Shard.CompleteRefill(members, sentAt);
+                    // Proposed fix F5: a shard that lost its state lost the moves it had taken and not yet
+                    // ticked; the refill put those clients back. Their partitions, which know the newer
+                    // owner, say so when claimed again: as for a partition's new epoch.
+                    if (fixes) ClaimAgain(members.Select(member => ClientPartitions.Of(member.Client)));
                     Completed(link.Complete(status.Epoch, status.Sequence, () => NowMs));
                 }, failed);
                 return;
             }
             long now = NowMs;
+            // Proposed fix F2: a first snapshot's moves are about claims of earlier processes, older than
+            // any heartbeat this process took (its own claims wait for this sync): they must not remove
+            // an entry whose epoch-0 claim id merely looks older.
+            if (fixes && !link.Synced) snapshot = snapshot with { Departed = [] };
             _cluster.Oracle.Debug(() => $"host {_host.Host}: snapshot of shard {index} ({snapshot.Epoch.ToString()[..8]}#{snapshot.Sequence}): members {_cluster.Oracle.Names(snapshot.Members.Select(m => m.Client))}, departed {_cluster.Oracle.Names(snapshot.Departed.Select(m => m.Client))}");
             link.Shard.Merge(snapshot, now, _ => { });
             _cluster.Oracle.Resumed(_host.Host, _instance, snapshot.Members, now);
@@ -487,6 +502,16 @@ internal sealed class GatewayGlue
     {
         if (!Accepted || !AllSynced) return;
         foreach (int index in _cluster.ClientPartitionsInUse) Watch(index);
+    }
+
+    /// <summary>Forgets that these partitions' clients were claimed under their epochs, and watches them now.</summary>
+    private void ClaimAgain(IEnumerable<int> partitions)
+    {
+        foreach (int index in partitions.Distinct().Order())
+        {
+            _epochs.Claimed(index, Guid.Empty);
+            if (AllSynced) Watch(index);
+        }
     }
 
     /// <summary>A claim's answer under another epoch wakes the watcher at once.</summary>

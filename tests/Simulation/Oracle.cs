@@ -17,7 +17,9 @@ internal sealed record Violation(string Kind, long AtMs, int Client, int Host, s
 /// <item>DoublePing: a client that moved (its heartbeats reach only the new host, whose current
 ///   instance has heard one) is not pinged by any other host more than 3 s after that first heartbeat
 ///   (not checked while the new host is down: a claim can die with it, see ARCHITECTURE.md), nor
-///   more than 2 s + 3 s after its partition was lost (the gateways learn of it by the next Watch).</item>
+///   more than 2 s + 3 s after its partition was lost (the gateways learn of it by the next Watch),
+///   nor by a restarted host more than 3 s after its start (it resumed the client from a snapshot and
+///   learns of the move when it claims it again).</item>
 /// <item>Unpinged: a client is pinged at least every 1.1 s by the host it heartbeats, from 1.1 s
 ///   after a heartbeat that host's current instance took (since the client last turned to it) until
 ///   that heartbeat's deadline (+ expiry),
@@ -53,6 +55,7 @@ internal sealed class Oracle
     private readonly long[,] _expectUntil;
     private readonly long[,] _expectInstance;
     private readonly long[] _hostInstance;
+    private readonly long[] _hostStartedAt;
     private readonly long[,] _reported;
     private readonly Func<long> _now;
 
@@ -77,6 +80,7 @@ internal sealed class Oracle
         _expectUntil = new long[clients, hosts];
         _expectInstance = new long[clients, hosts];
         _hostInstance = new long[hosts];
+        _hostStartedAt = new long[hosts];
         _reported = new long[clients, hosts];
         Array.Fill(_target, -1);
         Array.Fill(_movedAt, -1);
@@ -138,7 +142,11 @@ internal sealed class Oracle
         }
     }
 
-    public void HostUp(int host, long instance) => _hostInstance[host] = instance;
+    public void HostUp(int host, long instance)
+    {
+        _hostInstance[host] = instance;
+        _hostStartedAt[host] = _now();
+    }
 
     public void GatewayDown(int host) => _hostInstance[host] = 0;
 
@@ -193,7 +201,8 @@ internal sealed class Oracle
             Report("PingPastDeadline", client, host, $"last heartbeat there at {_heard[client, host] / 1000.0:F2} s");
         }
         int target = _target[client];
-        if (target >= 0 && target != host && _movedAt[client] >= 0 && _hostInstance[target] == _movedInstance[client]
+        // A restarted host settles the clients it resumed (claims them, hears of their moves) within the same grace from its start.
+        if (target >= 0 && target != host && now > _hostStartedAt[host] + _moveGraceMs && _movedAt[client] >= 0 && _hostInstance[target] == _movedInstance[client]
             && now > _movedAt[client] + _moveGraceMs && now > _partitionLostAt[client] + WatchRoundMs + _moveGraceMs
             && _heard[client, host] < _movedAt[client])
         {

@@ -14,6 +14,9 @@ internal sealed class Scheduler
 
     public void At(long atMs, Action action) => _events.Enqueue(action, (Math.Max(atMs, NowMs), _order++));
 
+    /// <summary>How many events were scheduled: the run's cost.</summary>
+    public long Events => _order;
+
     public void After(long delayMs, Action action) => At(NowMs + delayMs, action);
 
     /// <summary>Runs every event due up to <paramref name="untilMs"/>, then sets the clock there.</summary>

@@ -42,6 +42,9 @@ internal sealed record SimConfig
     /// <summary>Whether shard 0 fences a GATEWAY_ID (protocol.md item 2); without it, twins steal each other's ticks.</summary>
     public bool Fence { get; init; } = true;
 
+    /// <summary>The glue fixes proposed in /work/notes/sim.md (F1, F2), not (yet) the product's.</summary>
+    public bool ProposedFixes { get; init; }
+
     /// <summary>Messages in flight to a grain whose silo crashes are lost with it (as Orleans does), or delivered to its next activation.</summary>
     public bool CrashLosesInFlight { get; init; } = true;
 }

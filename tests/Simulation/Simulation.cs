@@ -7,7 +7,7 @@ using TixTrigger.Messages;
 namespace TixTrigger.Tests.Simulation;
 
 /// <summary>What one seed did.</summary>
-internal sealed record SimResult(int Seed, IReadOnlyList<Violation> Violations, ulong Trace, long Pings, IReadOnlyCollection<string> Log, string Verdicts)
+internal sealed record SimResult(int Seed, IReadOnlyList<Violation> Violations, ulong Trace, long Pings, IReadOnlyCollection<string> Log, string Verdicts, long Events)
 {
     public bool Passed => Violations.Count == 0;
 }
@@ -57,7 +57,7 @@ internal static class Simulation
             oracle.Check();
         }
         string verdicts = string.Join(", ", oracle.Verdicts.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}"));
-        return new SimResult(seed, oracle.Violations, oracle.Trace, pings, [.. oracle.Log], verdicts);
+        return new SimResult(seed, oracle.Violations, oracle.Trace, pings, [.. oracle.Log], verdicts, scheduler.Events);
     }
 
     // The product's dictionaries of endpoints iterate in an order set by a per-process hash key
