@@ -331,6 +331,7 @@ internal sealed class GatewayGlue
         _resyncWanted = new bool[_links.Length];
         _resyncRunning = new bool[_links.Length];
         _legacy = cluster.Config.Protocol == Protocol.RecoveryWindow;
+        if (_legacy) cluster.Oracle.Accepted(host.Host);
         _process = new GatewayProcess(new Guid((int)host.Instance, 0, 0, new byte[8]), $"host{host.Host}", 0, (int)_mirror.Settings.RefreshLagMs);
         // Before 049ca27 claim ids began at the wall clock's ticks (a clock step back reuses them).
         if (_legacy) _mirror.Settings.Observe((1_700_000_000_000 + host.WallNowMs) * 10_000);
@@ -392,6 +393,7 @@ internal sealed class GatewayGlue
                 _mirror.Settings.StartEpoch(reply.ClaimEpoch);
                 _process = _process with { ClaimEpoch = reply.ClaimEpoch };
                 _granted = true;
+                _cluster.Oracle.Accepted(_host.Host);
                 _cluster.Oracle.Debug(() => $"host {_host.Host}: holds {_host.GatewayId}, claim epoch {reply.ClaimEpoch}");
                 for (int other = 1; other < _links.Length; other++)
                 {

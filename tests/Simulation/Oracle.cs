@@ -16,7 +16,8 @@ internal sealed record Violation(string Kind, long AtMs, int Client, int Host, s
 /// <list type="bullet">
 /// <item>DoublePing: a client that moved (its heartbeats reach only the new host, whose current
 ///   instance has heard one) is not pinged by any other host more than 3 s after that first heartbeat
-///   (not checked while the new host is down: a claim can die with it, see ARCHITECTURE.md), nor
+///   (not checked while the new host is down, or is a process refused its GATEWAY_ID: a claim can die
+///   with it, see ARCHITECTURE.md, and a refused one claims nothing), nor
 ///   more than 2 s + 3 s after its partition was lost (the gateways learn of it by the next Watch),
 ///   nor by a restarted host more than 3 s after its start (it resumed the client from a snapshot and
 ///   learns of the move when it claims it again).</item>
@@ -25,7 +26,8 @@ internal sealed record Violation(string Kind, long AtMs, int Client, int Host, s
 ///   that heartbeat's deadline (+ expiry),
 ///   while the host is up; and by a restarted instance, from 1.1 s after it merged a snapshot holding
 ///   the client, until the earlier of the snapshot's TTL and the last heartbeat's deadline.</item>
-/// <item>PingPastDeadline: no host pings a client more than 1 s after its last heartbeat there + expiry.</item>
+/// <item>PingPastDeadline: no host pings a client more than 1 s after its last heartbeat to that GATEWAY_ID + expiry.</item>
+/// <item>Gateways are GATEWAY_IDs: "two gateways" are two ids; a restart (or a second process) under one id is the same gateway.</item>
 /// <item>Slow messages (a few per cent, held up to Faults.SlowDelayMs) stretch the 3 s by three of them and the 1 s by two.</item>
 /// </list>
 /// </summary>
@@ -56,11 +58,17 @@ internal sealed class Oracle
     private readonly long[,] _expectInstance;
     private readonly long[] _hostInstance;
     private readonly long[] _hostStartedAt;
+
+    /// <summary>Each host's GATEWAY_ID (as an index): two hosts share one when a second process runs with the same id.</summary>
+    private readonly int[] _hostGateway;
+    private readonly bool[] _hostAccepted;
     private readonly long[,] _reported;
     private readonly Func<long> _now;
 
-    public Oracle(int clients, int hosts, int expirySeconds, Faults faults, Func<long> now)
+    public Oracle(int clients, int[] hostGateway, int expirySeconds, Faults faults, Func<long> now)
     {
+        int hosts = hostGateway.Length;
+        _hostGateway = hostGateway;
         long slow = faults.SlowRate > 0 ? faults.SlowDelayMs : 0;
         _moveGraceMs = 3_000 + 3 * slow;
         _lateMs = 1_000 + 2 * slow;
@@ -81,6 +89,7 @@ internal sealed class Oracle
         _expectInstance = new long[clients, hosts];
         _hostInstance = new long[hosts];
         _hostStartedAt = new long[hosts];
+        _hostAccepted = new bool[hosts];
         _reported = new long[clients, hosts];
         Array.Fill(_target, -1);
         Array.Fill(_movedAt, -1);
@@ -148,7 +157,18 @@ internal sealed class Oracle
         _hostStartedAt[host] = _now();
     }
 
-    public void GatewayDown(int host) => _hostInstance[host] = 0;
+    public void GatewayDown(int host)
+    {
+        _hostInstance[host] = 0;
+        _hostAccepted[host] = false;
+    }
+
+    /// <summary>The host's process holds its GATEWAY_ID (shard 0 accepted it): only then can a move to it be registered.</summary>
+    public void Accepted(int host)
+    {
+        _hostAccepted[host] = true;
+        Note($"host {host} holds its GATEWAY_ID");
+    }
 
     /// <summary>The client now sends its heartbeats to <paramref name="host"/> only.</summary>
     public void Target(int client, int host)
@@ -196,13 +216,19 @@ internal sealed class Oracle
         _pinged[client, host] = now;
         Mix(now);
         Mix(client * 16 + host);
-        if (now > _heard[client, host] + _expiryMs + _lateMs)
+        // The deadline is the GATEWAY_ID's: a process resumes what an earlier one (or a twin, after the lease) heard.
+        long heard = long.MinValue;
+        for (int other = 0; other < _hostGateway.Length; other++)
         {
-            Report("PingPastDeadline", client, host, $"last heartbeat there at {_heard[client, host] / 1000.0:F2} s");
+            if (_hostGateway[other] == _hostGateway[host]) heard = Math.Max(heard, _heard[client, other]);
+        }
+        if (now > heard + _expiryMs + _lateMs)
+        {
+            Report("PingPastDeadline", client, host, $"last heartbeat to its GATEWAY_ID at {heard / 1000.0:F2} s");
         }
         int target = _target[client];
         // A restarted host settles the clients it resumed (claims them, hears of their moves) within the same grace from its start.
-        if (target >= 0 && target != host && now > _hostStartedAt[host] + _moveGraceMs && _movedAt[client] >= 0 && _hostInstance[target] == _movedInstance[client]
+        if (target >= 0 && _hostGateway[target] != _hostGateway[host] && _hostAccepted[target] && now > _hostStartedAt[host] + _moveGraceMs && _movedAt[client] >= 0 && _hostInstance[target] == _movedInstance[client]
             && now > _movedAt[client] + _moveGraceMs && now > _partitionLostAt[client] + WatchRoundMs + _moveGraceMs
             && _heard[client, host] < _movedAt[client])
         {

@@ -46,6 +46,18 @@ public sealed class OwnershipSimulationTests(ITestOutputHelper output)
         return failed;
     }
 
+    [Fact]
+    public void A_seed_replays_exactly()
+    {
+        var config = new SimConfig { Protocol = Protocol.Epochs, Twin = true };
+        foreach (int seed in Enumerable.Range(1, 20))
+        {
+            var (first, second) = (Simulation.Run(seed, config), Simulation.Run(seed, config));
+            Assert.Equal(first.Trace, second.Trace);
+            Assert.Equal(first.Events, second.Events);
+        }
+    }
+
     /// <summary>Partitions lost (collected or crashed alone), nothing else: the recovery window's bug and nothing else.</summary>
     private static readonly SimConfig PartitionLossOnly = new() { GatewayCrashEveryMs = 0, SiloCrashEveryMs = 0, PartitionLossEveryMs = 45_000 };
 
@@ -75,6 +87,23 @@ public sealed class OwnershipSimulationTests(ITestOutputHelper output)
     public void Epochs_protocol_with_the_proposed_fixes_keeps_its_promises()
     {
         var failed = RunSeeds(nameof(Epochs_protocol_with_the_proposed_fixes_keeps_its_promises), new SimConfig { Protocol = Protocol.Epochs, ProposedFixes = true }, Seeds(1_000));
+        Assert.Empty(failed);
+    }
+
+    /// <summary>A second process with GATEWAY_ID g0 on another host, started 20-100 s in; clients heartbeat either.</summary>
+    private static readonly SimConfig Twins = new() { Protocol = Protocol.Epochs, ProposedFixes = true, Twin = true };
+
+    [Fact]
+    public void Without_the_fence_two_processes_of_one_gateway_id_steal_each_others_ticks()
+    {
+        var failed = RunSeeds(nameof(Without_the_fence_two_processes_of_one_gateway_id_steal_each_others_ticks), Twins with { Fence = false }, Seeds(300));
+        Assert.NotEmpty(failed);
+    }
+
+    [Fact]
+    public void With_the_fence_a_second_process_of_a_gateway_id_is_refused()
+    {
+        var failed = RunSeeds(nameof(With_the_fence_a_second_process_of_a_gateway_id_is_refused), Twins, Seeds(300));
         Assert.Empty(failed);
     }
 

@@ -26,7 +26,8 @@ internal static class Simulation
         var scheduler = new Scheduler();
         var network = new Network(scheduler, random, config.Faults);
         int hosts = config.Gateways + (config.Twin ? 1 : 0);
-        var oracle = new Oracle(config.Clients, hosts, config.ExpirySeconds, config.Faults, () => scheduler.NowMs) { Verbose = verbose };
+        int[] hostGateway = [.. Enumerable.Range(0, hosts).Select(host => host < config.Gateways ? host : 0)];
+        var oracle = new Oracle(config.Clients, hostGateway, config.ExpirySeconds, config.Faults, () => scheduler.NowMs) { Verbose = verbose };
         var cluster = new Cluster(scheduler, network, random, config, oracle)
         {
             ClientPartitionsInUse = [.. Chaos.Endpoints(config.Clients, config.Partitions).Select(ClientPartitions.Of).Distinct().Order()],
@@ -34,7 +35,7 @@ internal static class Simulation
         var chaos = new Chaos(scheduler, random, config, cluster, oracle);
         for (int host = 0; host < hosts; host++)
         {
-            var process = new GatewayHost(host, $"g{(host < config.Gateways ? host : 0)}", cluster);
+            var process = new GatewayHost(host, $"g{hostGateway[host]}", cluster);
             cluster.Hosts.Add(process);
             chaos.Supervise(process);
             if (host < config.Gateways)
