@@ -37,13 +37,21 @@ public sealed class GatewayMetrics : IDisposable
     private long _lastSlotTimestamp = Stopwatch.GetTimestamp();
     private long _lastReceiveTimestamp = Stopwatch.GetTimestamp();
 
-    public GatewayMetrics(string gatewayId, Func<int> clients)
+    /// <param name="claimsQueued">
+    /// New clients whose claim waits to leave for the cluster: it grows while the cluster is away (or
+    /// its shards not yet synced), bounded by the clients; none where there is no mirror.
+    /// </param>
+    public GatewayMetrics(string gatewayId, Func<int> clients, Func<int>? claimsQueued = null)
     {
         GatewayId = gatewayId;
         _gatewayTag = new("gateway", gatewayId);
         _gatewayTags = [_gatewayTag];
         _meter = new Meter(MeterName);
         _meter.CreateObservableGauge("tixtrigger.clients", () => new Measurement<int>(clients(), _gatewayTags), description: "Clients this gateway pings");
+        if (claimsQueued is not null)
+        {
+            _meter.CreateObservableGauge("tixtrigger.claims_queued", () => new Measurement<int>(claimsQueued(), _gatewayTags), description: "New clients whose claim waits to leave for the cluster");
+        }
         Counter("tixtrigger.heartbeats", () => Heartbeats, "Heartbeats accepted");
         Counter("tixtrigger.pings_sent", () => PingsSent, "Pings sent");
         Counter("tixtrigger.ping_send_errors", () => PingsFailed, "Pings the kernel refused");

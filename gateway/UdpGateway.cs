@@ -50,7 +50,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
         _grains = grains;
         _connected = connected ?? (() => true);
         _logger = loggers.CreateLogger<UdpGateway>();
-        Metrics = new GatewayMetrics(options.GatewayId, () => ClientCount);
+        Metrics = new GatewayMetrics(options.GatewayId, () => ClientCount, () => _mirror?.ClaimsQueued ?? 0);
     }
 
     public GatewayMetrics Metrics { get; }
@@ -76,10 +76,11 @@ public sealed partial class UdpGateway : IAsyncDisposable
         _scheduler = new PingScheduler(_mirror, _socket, Metrics, _logger);
         _receiver = new HeartbeatReceiver(_socket, _mirror, Metrics, _logger);
         string endpoint = $"{Environment.MachineName} {_socket.LocalEndpoint}";
-        var shards = _shards = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected, endpoint, OnRefused);
         // Nothing reaches the cluster from this process until it holds its GATEWAY_ID.
-        Func<bool> accepted = () => _connected() && shards.Accepted;
-        var partitions = _partitions = new PartitionWatcher(_grains, _options, _mirror, _logger, () => accepted() && shards.SyncedShards == _options.ShardsPerGateway);
+        ShardSynchronizer? synchronizer = null;
+        Func<bool> accepted = () => _connected() && synchronizer!.Accepted;
+        var partitions = _partitions = new PartitionWatcher(_grains, _options, _mirror, _logger, () => accepted() && synchronizer!.SyncedShards == _options.ShardsPerGateway);
+        var shards = _shards = synchronizer = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected, endpoint, OnRefused, partitions);
         _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger, accepted, shards.IsSynced, partitions.Observe);
         _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, accepted);
 
@@ -92,16 +93,12 @@ public sealed partial class UdpGateway : IAsyncDisposable
             Task.Run(() => ExchangeWithPeersAsync(_peers, _stopping.Token)));
         _flushing = Task.Run(() => _registrations.RunAsync(_stopping.Token));
 
-        _logger.LogInformation(
-            "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}",
-            _options.GatewayId, _socket.LocalEndpoint,
+        LogListening(_options.GatewayId, _socket.LocalEndpoint,
             _socket.PreservesOrigin ? "pings leave from the address each client sent to" : "WARNING: wildcard without per-packet source addresses on this OS",
             _options.ShardsPerGateway, _options.ClientExpirationSeconds);
         if (_socket.GrantedReceiveBytes < SocketTuning.BufferBytes)
         {
-            _logger.LogWarning(
-                "The kernel granted a {Granted} KiB receive buffer of the {Asked} KiB asked for: a burst of sign-ups may overflow it (counted as receive overflows). Raise net.core.rmem_max to at least {Asked} bytes, or run with CAP_NET_ADMIN",
-                _socket.GrantedReceiveBytes / 1024, SocketTuning.BufferBytes / 1024, SocketTuning.BufferBytes);
+            LogSmallBuffer(_socket.GrantedReceiveBytes / 1024, SocketTuning.BufferBytes / 1024, SocketTuning.BufferBytes);
         }
     }
 
@@ -121,8 +118,9 @@ public sealed partial class UdpGateway : IAsyncDisposable
             return;
         }
         if (_peers is not null) await AwaitQuietly(_peers.AnnounceStoppedAsync().WaitAsync(FinalAnnouncementLimit), "telling the gateway directory this gateway stopped");
-        if (_registrations is not null)
+        if (_registrations is not null && _shards is not null)
         {
+            await AwaitQuietly(_shards.CatchUpAsync().WaitAsync(FinalFlushLimit), "catching up with the shards");
             // Clients that arrived in the last moments: let the cluster have them, so a restart resumes them too.
             await AwaitQuietly(_registrations.FlushAsync(final: true).WaitAsync(FinalFlushLimit), "the last registrations");
         }
@@ -132,11 +130,11 @@ public sealed partial class UdpGateway : IAsyncDisposable
         }
         catch (Exception error)
         {
-            _logger.LogDebug(error, "Detaching the gateway observer failed");
+            LogDetachFailed(error);
         }
         _socket?.Dispose();
         Metrics.Dispose();
-        _logger.LogInformation("TixTrigger gateway {GatewayId} stopped", _options.GatewayId);
+        LogStopped(_options.GatewayId);
     }
 
     /// <summary>Every announcement interval: the gateway directory hears where this gateway listens, and tells where the others do.</summary>
@@ -170,6 +168,21 @@ public sealed partial class UdpGateway : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Why}")]
     private partial void LogRefused(string why);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}")]
+    private partial void LogListening(string gatewayId, System.Net.IPEndPoint endpoint, string origin, int shards, int expiry);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The kernel granted a {Granted} KiB receive buffer of the {Asked} KiB asked for: a burst of sign-ups may overflow it (counted as receive overflows). Raise net.core.rmem_max to at least {AskedBytes} bytes, or run with CAP_NET_ADMIN")]
+    private partial void LogSmallBuffer(int granted, int asked, int askedBytes);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Detaching the gateway observer failed")]
+    private partial void LogDetachFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger gateway {GatewayId} stopped")]
+    private partial void LogStopped(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stopping: {What} ended with an error")]
+    private partial void LogStopError(Exception error, string what);
+
     private async Task AwaitQuietly(Task task, string what)
     {
         try
@@ -178,7 +191,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
         }
         catch (Exception error)
         {
-            _logger.LogDebug(error, "Stopping: {What} ended with an error", what);
+            LogStopError(error, what);
         }
     }
 

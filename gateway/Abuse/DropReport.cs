@@ -8,7 +8,7 @@ namespace TixTrigger.Gateway.Abuse;
 /// said so, by reason: a flood shows as one line every half minute, never one per datagram.
 /// Called by the receiving thread after each batch; costs a comparison unless it is time to write.
 /// </summary>
-internal sealed class DropReport(GatewayMetrics metrics, ILogger logger)
+internal sealed partial class DropReport(GatewayMetrics metrics, ILogger logger)
 {
     public const long IntervalMs = 30_000;
 
@@ -29,6 +29,9 @@ internal sealed class DropReport(GatewayMetrics metrics, ILogger logger)
             _reported[(int)reason] = total;
             if (since > 0) (drops ??= new StringBuilder()).Append(drops.Length > 0 ? ", " : "").Append(reason).Append('=').Append(since);
         }
-        if (drops is not null) logger.LogInformation("Datagrams dropped in the last {Seconds} s, by reason: {Drops}", IntervalMs / 1000, drops);
+        if (drops is not null) LogDropped(IntervalMs / 1000, drops);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Datagrams dropped in the last {Seconds} s, by reason: {Drops}")]
+    private partial void LogDropped(long seconds, StringBuilder drops);
 }

@@ -17,6 +17,12 @@ internal sealed class PartitionEpochs
         lock (_claimed) return _claimed[partition] != epoch;
     }
 
+    /// <summary>This gateway's clients in <paramref name="partition"/> must be claimed again, whatever its epoch.</summary>
+    public void Forget(int partition)
+    {
+        lock (_claimed) _claimed[partition] = Guid.Empty;
+    }
+
     /// <summary>Every live client here was claimed under <paramref name="epoch"/>.</summary>
     public void Claimed(int partition, Guid epoch)
     {

@@ -28,7 +28,22 @@ internal sealed partial class PartitionWatcher(IGrainFactory grains, UdpGatewayO
     /// <summary>A claim's answer: another epoch than the one this gateway claimed under wakes the watcher.</summary>
     public void Observe(int partition, Guid epoch)
     {
-        if (!_epochs.NeedsClaims(partition, epoch)) return;
+        if (_epochs.NeedsClaims(partition, epoch)) Wake();
+    }
+
+    /// <summary>
+    /// Clients a shard that restarted empty got back from the mirror: it lost the moves it had taken
+    /// and not yet told, so their partitions, which know the newer owners, must hear them claimed again.
+    /// </summary>
+    public void ClaimAgain(IEnumerable<int> partitions)
+    {
+        foreach (int partition in partitions.Distinct()) _epochs.Forget(partition);
+        Wake();
+    }
+
+    /// <summary>Watches now rather than at the next round: every shard has just come in step, and the clients resumed from them must be claimed.</summary>
+    public void Wake()
+    {
         try
         {
             _wake.Release();

@@ -14,7 +14,7 @@ namespace TixTrigger.Gateway.Cluster;
 /// of its cluster (itself included) as a client, since each one's pings would be the other's
 /// heartbeats, forever. This gateway's own endpoints are refused from the start, before the cluster answers.
 /// </summary>
-internal sealed class PeerGateways(IGrainFactory grains, UdpGatewayOptions options, IPEndPoint bound, PingMirror mirror, ILogger logger, Func<bool> connected)
+internal sealed partial class PeerGateways(IGrainFactory grains, UdpGatewayOptions options, IPEndPoint bound, PingMirror mirror, ILogger logger, Func<bool> connected)
 {
     private readonly LogThrottle _failureLog = new();
 
@@ -39,7 +39,8 @@ internal sealed class PeerGateways(IGrainFactory grains, UdpGatewayOptions optio
         }
         catch (Exception error)
         {
-            if (_failureLog.ShouldLog()) logger.LogWarning("The gateway directory is unreachable for now; pinging goes on from the mirror: {Error}", error.Message);
+            if (!Tasks.ClusterErrors.IsOutage(error)) LogBug(error);
+            else if (_failureLog.ShouldLog()) LogUnreachable(error.Message);
         }
     }
 
@@ -59,7 +60,16 @@ internal sealed class PeerGateways(IGrainFactory grains, UdpGatewayOptions optio
         int removed = mirror.RemoveClusterGateways();
         if (removed > 0)
         {
-            logger.LogWarning("Removed {Count} clients that were UDP endpoints of this cluster's gateways (a forged heartbeat, or one that came before the gateways knew each other)", removed);
+            LogRemovedGateways(removed);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The gateway directory is unreachable for now; pinging goes on from the mirror: {Error}")]
+    private partial void LogUnreachable(string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Exchanging with the gateway directory failed (a bug, not an outage); it is retried")]
+    private partial void LogBug(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed {Count} clients that were UDP endpoints of this cluster's gateways (a forged heartbeat, or one that came before the gateways knew each other)")]
+    private partial void LogRemovedGateways(int count);
 }

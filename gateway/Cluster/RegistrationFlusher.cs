@@ -19,7 +19,7 @@ namespace TixTrigger.Gateway.Cluster;
 /// <param name="connected">Whether the cluster is reachable and this process holds its GATEWAY_ID.</param>
 /// <param name="shardReady">Whether a shard is in step since this process started: only then do its claims leave, above every claim it holds.</param>
 /// <param name="partitionEpoch">Hears each client partition's epoch from the answers to claims.</param>
-internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger,
+internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger,
     Func<bool> connected, Func<int, bool> shardReady, Action<int, Guid> partitionEpoch)
 {
     private static readonly TimeSpan ClaimInterval = TimeSpan.FromMilliseconds(50);
@@ -59,8 +59,8 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
         }
         if (final)
         {
-            if (ok) logger.LogInformation("Stopping: the cluster has every client of this gateway ({Claimed} handed over just now)", claimed);
-            else logger.LogWarning("Stopping: the cluster did not take the last registrations ({Error}); a restart resumes only the clients it had", _lastError);
+            if (ok) LogHandedOver(claimed);
+            else LogNotHandedOver(_lastError);
         }
         if (ok)
         {
@@ -123,7 +123,7 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
         catch (Exception error)
         {
             _lastError = error.Message;
-            if (!ClusterErrors.IsOutage(error)) logger.LogError(error, "A registration batch failed (a bug, not an outage); it is retried");
+            if (!ClusterErrors.IsOutage(error)) LogBatchBug(error);
             return false;
         }
     }
@@ -131,6 +131,18 @@ internal sealed class RegistrationFlusher(IGrainFactory grains, UdpGatewayOption
     private void LogFailure(string what)
     {
         metrics.CountRegistrationFailure();
-        if (_failureLog.ShouldLog()) logger.LogWarning("The cluster is not taking this gateway's registrations: {What} ({Error})", what, _lastError);
+        if (_failureLog.ShouldLog()) LogNotTaking(what, _lastError);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: the cluster has every client of this gateway ({Claimed} handed over just now)")]
+    private partial void LogHandedOver(int claimed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: the cluster did not take the last registrations ({Error}); a restart resumes only the clients it had")]
+    private partial void LogNotHandedOver(string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A registration batch failed (a bug, not an outage); it is retried")]
+    private partial void LogBatchBug(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster is not taking this gateway's registrations: {What} ({Error})")]
+    private partial void LogNotTaking(string what, string? error);
 }

@@ -19,6 +19,9 @@ namespace TixTrigger.Gateway.Cluster;
 internal sealed partial class ShardSynchronizer : IGatewayObserver
 {
     private const int FirstBackoffMs = 500;
+
+    /// <summary>Until shard 0 has answered, it is asked this often: the first claims wait for its grant.</summary>
+    private static readonly TimeSpan UngrantedRetry = TimeSpan.FromMilliseconds(200);
     private const int MaxBackoffMs = 10_000;
 
     private readonly IGrainFactory _grains;
@@ -28,6 +31,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
     private readonly ILogger _logger;
     private readonly Func<bool> _connected;
     private readonly Action<GatewayHolder> _refused;
+    private readonly PartitionWatcher _partitions;
     private readonly ShardLink[] _links;
     private readonly SemaphoreSlim[] _resyncWanted;
     private readonly TaskCompletionSource _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,9 +46,11 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
 
     /// <param name="endpoint">Where this process listens (host name, address and port): a restart in place takes the id over at once.</param>
     /// <param name="refused">Another live process holds this GATEWAY_ID: this one must stop serving.</param>
+    /// <param name="partitions">Told when every shard is in step (the resumed clients must be claimed) and which clients a refill put back.</param>
     public ShardSynchronizer(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger,
-        Func<bool> connected, string endpoint, Action<GatewayHolder> refused)
+        Func<bool> connected, string endpoint, Action<GatewayHolder> refused, PartitionWatcher partitions)
     {
+        _partitions = partitions;
         _grains = grains;
         _options = options;
         _mirror = mirror;
@@ -102,7 +108,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
             {
                 if (TryConnect()) await AttachAsync(index);
                 // Until the grant, shard 0 is asked again soon: nothing is claimed meanwhile.
-                await Task.Delay(_granted.Task.IsCompleted ? _options.AnnounceInterval : TimeSpan.FromMilliseconds(FirstBackoffMs), stopping);
+                await Task.Delay(_granted.Task.IsCompleted ? _options.AnnounceInterval : UngrantedRetry, stopping);
             }
         }
         catch (OperationCanceledException)
@@ -122,7 +128,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
             }
             if (index == 0 && !_granted.Task.IsCompleted)
             {
-                _mirror.Settings.StartEpoch(reply.ClaimEpoch);
+                _mirror.StartEpoch(reply.ClaimEpoch);
                 _process = _process with { ClaimEpoch = reply.ClaimEpoch };
                 _granted.TrySetResult();
                 LogAccepted(_options.GatewayId, reply.ClaimEpoch);
@@ -148,6 +154,33 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
         if (_fenced) return;
         _fenced = true;
         _refused(holder);
+    }
+
+    /// <summary>
+    /// Stopping before this process caught up with its shards (a stop right after the start): one
+    /// last attempt to hold the id and get in step, so that the last claims can still leave.
+    /// </summary>
+    public async Task CatchUpAsync()
+    {
+        if (_fenced || !TryConnect()) return;
+        if (!_granted.Task.IsCompleted) await AttachAsync(0);
+        if (!Accepted) return;
+        await Task.WhenAll(Enumerable.Range(0, _links.Length).Where(index => !_links[index].Synced).Select(async index =>
+        {
+            await AttachAsync(index);
+            if (!_links[index].TryBegin()) return;
+            try
+            {
+                while (!await ResyncOnceAsync(index, _links[index]))
+                {
+                }
+            }
+            catch (Exception error)
+            {
+                _links[index].Abort();
+                LogFailure(error, $"shard {index}");
+            }
+        }));
     }
 
     private void WantResync(int index)
@@ -207,18 +240,25 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
         if (link.LostState(snapshot))
         {
             // Not what this gateway was in step with: the shard restarted empty (or nearly). Refill
-            // it, rather than let its near-empty snapshot empty the mirror.
+            // it, rather than let its near-empty snapshot empty the mirror. What it removed since
+            // its restart (moves) goes first, and the ticks after its snapshot still apply: a
+            // refill reflects none of its removals.
             long sentAt = Monotonic.NowMs();
+            link.Shard.ApplyRemovals(snapshot.Departed, sentAt);
             var members = link.Shard.MembersForRefill(sentAt);
-            var status = await _shards![index].Refill(members);
+            await _shards![index].Refill(members);
             link.Shard.CompleteRefill(members, sentAt);
             LogRefilled(index, members.Length);
-            return link.Complete(status.Epoch, status.Sequence, Monotonic.NowMs);
+            // The lost activation may have taken moves it never told: the clients' partitions know the newer owners.
+            _partitions.ClaimAgain(members.Select(member => ClientPartitions.Of(member.Client)));
+            return link.Complete(snapshot.Epoch, snapshot.Sequence, Monotonic.NowMs);
         }
         bool first = !link.Synced;
         link.Shard.Merge(snapshot, Monotonic.NowMs(), verdict => _metrics.CountDrop(verdict.Reason()));
         if (first && snapshot.Members.Length > 0) LogResumed(index, snapshot.Members.Length);
-        return link.Complete(snapshot.Epoch, snapshot.Sequence, Monotonic.NowMs);
+        bool complete = link.Complete(snapshot.Epoch, snapshot.Sequence, Monotonic.NowMs);
+        if (first && complete && SyncedShards == _links.Length) _partitions.Wake();
+        return complete;
     }
 
     private void LogFailure(Exception error, string what)

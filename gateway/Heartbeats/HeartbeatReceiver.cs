@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TixTrigger.Endpoints;
 using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.Udp;
@@ -13,7 +14,7 @@ namespace TixTrigger.Gateway.Heartbeats;
 /// within ~20 ms), and never waits for the cluster, which hears of it in batches. Anything else is
 /// dropped and counted; nothing a client sends can stop this loop.
 /// </summary>
-internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirror, GatewayMetrics metrics, ILogger logger)
+internal sealed partial class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirror, GatewayMetrics metrics, ILogger logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
@@ -50,7 +51,7 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
                 // Never let one datagram (or a socket closing under us at shutdown) end the loop's thread.
                 if (_stopping) return;
                 metrics.CountReceiveError();
-                if (_errorLog.ShouldLog()) logger.LogError(error, "Receiving datagrams failed ({Errors} so far)", metrics.ReceiveErrors);
+                if (_errorLog.ShouldLog()) LogReceiveFailed(error, metrics.ReceiveErrors);
             }
         }
         DrainBeforeStopping();
@@ -77,7 +78,7 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
         }
         catch (Exception error)
         {
-            logger.LogDebug(error, "Draining the socket before stopping failed");
+            LogDrainFailed(error);
         }
     }
 
@@ -101,10 +102,7 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
         }
         if (verdict == Admission.Replaced) metrics.CountStaleSignupReplaced();
         metrics.CountHeartbeat();
-        if (logger.IsEnabled(LogLevel.Trace))
-        {
-            logger.LogTrace("Heartbeat from {Client} to {Local}", datagram.Remote, datagram.Local);
-        }
+        LogHeartbeat(datagram.Remote, datagram.Local);
     }
 
     private void CountOverflows()
@@ -114,4 +112,14 @@ internal sealed class HeartbeatReceiver(IDatagramSocket socket, PingMirror mirro
         metrics.CountReceiveOverflows(overflows - _overflowsCounted);
         _overflowsCounted = overflows;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Receiving datagrams failed ({Errors} so far)")]
+    private partial void LogReceiveFailed(Exception error, long errors);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Draining the socket before stopping failed")]
+    private partial void LogDrainFailed(Exception error);
+
+    // The generated method checks IsEnabled(Trace) before anything else: off, a heartbeat costs a call and a comparison.
+    [LoggerMessage(Level = LogLevel.Trace, Message = "Heartbeat from {Client} to {Local}")]
+    private partial void LogHeartbeat(ClientEndpoint client, PackedAddress local);
 }

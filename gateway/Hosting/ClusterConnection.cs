@@ -11,7 +11,7 @@ namespace TixTrigger.Gateway.Hosting;
 /// gateway must listen, ping and answer its probes meanwhile, and hand its clients to the cluster
 /// once it answers.
 /// </summary>
-internal sealed class ClusterConnection(IClusterClient client, ClusterConnectionStatus status, ILogger<ClusterConnection> logger) : BackgroundService
+internal sealed partial class ClusterConnection(IClusterClient client, ClusterConnectionStatus status, ILogger<ClusterConnection> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,7 +19,7 @@ internal sealed class ClusterConnection(IClusterClient client, ClusterConnection
         {
             await ((IHostedService)client).StartAsync(stoppingToken);
             status.MarkConnected();
-            logger.LogInformation("Connected to the cluster");
+            LogConnected();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -31,6 +31,9 @@ internal sealed class ClusterConnection(IClusterClient client, ClusterConnection
         await base.StopAsync(cancellationToken);
         if (status.IsConnected) await ((IHostedService)client).StopAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the cluster")]
+    private partial void LogConnected();
 }
 
 public static class ClusterConnectionExtensions

@@ -39,20 +39,19 @@ internal sealed partial class MirrorShard
         return false;
     }
 
-    /// <summary>Removes every entry that is a UDP endpoint of a gateway of the cluster; returns how many. Takes the lock.</summary>
+    /// <summary>
+    /// Removes every entry that is a UDP endpoint of a gateway of the cluster; returns how many. Takes
+    /// the lock, <see cref="EntriesPerHold"/> entries at a time.
+    /// </summary>
     public int RemoveClusterGateways()
     {
-        lock (_gate)
+        int removed = 0;
+        ForEachEntry(i =>
         {
-            int removed = 0;
-            for (int i = 0; i < _used; i++)
-            {
-                ref var entry = ref _entries[i];
-                if (entry.DeadlineMs == 0 || !settings.Admission.Gateways.Contains(entry.Client)) continue;
-                RemoveAt(i);
-                removed++;
-            }
-            return removed;
-        }
+            if (!settings.Admission.Gateways.Contains(_entries[i].Client)) return;
+            RemoveAt(i);
+            removed++;
+        });
+        return removed;
     }
 }

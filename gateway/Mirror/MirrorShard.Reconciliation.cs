@@ -39,7 +39,8 @@ internal sealed partial class MirrorShard
         ref var entry = ref _entries[i];
         entry.ClaimId = settings.NextClaimId();
         entry.ShardDeadlineMs = 0;
-        entry.State &= EntryState.Lapsed;
+        if ((entry.State & EntryState.ClaimQueued) != 0) _claimsQueued--;
+        entry.State &= EntryState.Lapsed | EntryState.QueuePositions;
     }
 
     /// <summary>
@@ -49,61 +50,66 @@ internal sealed partial class MirrorShard
     /// expiry; recent moves are applied; a registered client the shard no longer holds is registered
     /// again. Nothing else is dropped: a client whose claim is still on its way is simply not in the snapshot yet.
     /// </summary>
+    /// <remarks>
+    /// In holds of <see cref="EntriesPerHold"/> (the sender takes the lock every 10 ms): each member,
+    /// and each entry in the last pass, is handled on its own under the lock, so heartbeats between
+    /// holds order with it as they would have before or after a single hold.
+    /// </remarks>
     public void Merge(ShardSnapshot snapshot, long nowMs, Action<Admission> rejected)
     {
-        lock (_gate)
+        var present = new HashSet<Endpoints.ClientEndpoint>(snapshot.Members.Length);
+        foreach (var member in snapshot.Members)
         {
-            foreach (var departed in snapshot.Departed) ApplyRemoval(departed, nowMs);
-            var present = new HashSet<Endpoints.ClientEndpoint>(snapshot.Members.Length);
-            foreach (var member in snapshot.Members)
-            {
-                if (member.TtlMs <= 0) continue;
-                present.Add(member.Client);
-                settings.Observe(member.ClaimId);
-                long deadline = nowMs + Math.Min(member.TtlMs, settings.ExpiryMs);
-                if (_index.TryGetValue(member.Client, out int i))
-                {
-                    ref var entry = ref _entries[i];
-                    if (entry.ClaimId > member.ClaimId) continue; // a newer claim is on its way
-                    if ((entry.State & EntryState.Lapsed) != 0) continue; // expired here: only a heartbeat (and the budget) brings it back
-                    entry.ClaimId = member.ClaimId;
-                    entry.DeadlineMs = Math.Max(entry.DeadlineMs, deadline);
-                    entry.ShardDeadlineMs = Math.Max(entry.ShardDeadlineMs, deadline);
-                    MarkHeldByShard(i);
-                    continue;
-                }
-                var verdict = settings.Admission.TryAdd(member.Client, nowMs, AdmissionPath.Cluster);
-                if (verdict != Admission.Added)
-                {
-                    rejected(verdict);
-                    continue;
-                }
-                int added = Add(member.Client, member.Local, deadline, member.ClaimId, SlotWheel.SlotOf(member.Client));
-                _entries[added].State = EntryState.Registered;
-                _entries[added].ShardDeadlineMs = deadline;
-                _entries[added].Cadence = Abuse.DatagramCadence.Resumed(nowMs);
-            }
-            foreach (var (client, i) in _index)
-            {
-                ref var entry = ref _entries[i];
-                if ((entry.State & EntryState.Registered) != 0 && !present.Contains(client) && entry.DeadlineMs > nowMs) Reclaim(i);
-            }
+            if (member.TtlMs > 0) present.Add(member.Client);
         }
+        ForEachChunk(snapshot.Departed, departed => ApplyRemoval(departed, nowMs));
+        ForEachChunk(snapshot.Members, member => MergeMember(member, nowMs, rejected));
+        ForEachEntry(i =>
+        {
+            ref var entry = ref _entries[i];
+            if ((entry.State & EntryState.Registered) != 0 && !present.Contains(entry.Client) && entry.DeadlineMs > nowMs) Reclaim(i);
+        });
     }
 
-    /// <summary>Every live client of this shard, for a shard grain that lost its state.</summary>
+    /// <summary>One member of a snapshot. Caller holds the lock.</summary>
+    private void MergeMember(in ShardMember member, long nowMs, Action<Admission> rejected)
+    {
+        if (member.TtlMs <= 0) return;
+        settings.Observe(member.ClaimId);
+        long deadline = nowMs + Math.Min(member.TtlMs, settings.ExpiryMs);
+        if (_index.TryGetValue(member.Client, out int i))
+        {
+            ref var entry = ref _entries[i];
+            if (entry.ClaimId > member.ClaimId) return; // a newer claim is on its way
+            if ((entry.State & EntryState.Lapsed) != 0) return; // expired here: only a heartbeat (and the budget) brings it back
+            entry.ClaimId = member.ClaimId;
+            entry.DeadlineMs = Math.Max(entry.DeadlineMs, deadline);
+            entry.ShardDeadlineMs = Math.Max(entry.ShardDeadlineMs, deadline);
+            MarkHeldByShard(i);
+            return;
+        }
+        var verdict = settings.Admission.TryAdd(member.Client, nowMs, AdmissionPath.Cluster);
+        if (verdict != Admission.Added)
+        {
+            rejected(verdict);
+            return;
+        }
+        int added = Add(member.Client, member.Local, deadline, member.ClaimId, SlotWheel.SlotOf(member.Client));
+        _entries[added].State |= EntryState.Registered;
+        _entries[added].ShardDeadlineMs = deadline;
+        _entries[added].Cadence = Abuse.DatagramCadence.Resumed(nowMs);
+    }
+
+    /// <summary>Every live client of this shard, for a shard grain that lost its state. In holds of <see cref="EntriesPerHold"/>.</summary>
     public ShardMember[] MembersForRefill(long nowMs)
     {
-        lock (_gate)
+        var members = new List<ShardMember>(Count);
+        ForEachEntry(i =>
         {
-            var members = new List<ShardMember>(_index.Count);
-            foreach (int i in _index.Values)
-            {
-                ref var entry = ref _entries[i];
-                if (entry.DeadlineMs > nowMs) members.Add(Member(entry, nowMs));
-            }
-            return [.. members];
-        }
+            ref var entry = ref _entries[i];
+            if (entry.DeadlineMs > nowMs) members.Add(Member(entry, nowMs));
+        });
+        return [.. members];
     }
 
     /// <summary>The shard grain took a refill: those claims are registered, with the deadlines sent.</summary>

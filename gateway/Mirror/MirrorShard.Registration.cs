@@ -1,4 +1,5 @@
 using TixTrigger.Endpoints;
+using TixTrigger.Grains;
 using TixTrigger.Messages;
 using TixTrigger.Time;
 
@@ -21,8 +22,16 @@ internal readonly record struct PendingRegistration(int Shard, ShardMember Membe
 /// </summary>
 internal sealed partial class MirrorShard
 {
+    // Entry indices, each at most once (EntryState.InClaimQueue, InRefreshQueue): an index left by a
+    // removed entry stays until the next drain, and serves whichever entry takes its slot meanwhile.
     private readonly List<int> _claims = [];
     private readonly List<int> _refreshes = [];
+
+    // Entries whose claim waits to leave: exact, for the gauge (the queue may also hold freed slots).
+    private int _claimsQueued;
+
+    /// <summary>Claims waiting to leave (not yet drained), for the metrics.</summary>
+    public int ClaimsQueued => Volatile.Read(ref _claimsQueued);
 
     /// <summary>
     /// Queues the claim of a client a heartbeat just added, provisional unless its source is exempt
@@ -45,7 +54,10 @@ internal sealed partial class MirrorShard
     private void QueueClaim(int i)
     {
         ref var entry = ref _entries[i];
+        if ((entry.State & EntryState.ClaimQueued) == 0) _claimsQueued++;
         entry.State = (entry.State & ~EntryState.Registered) | EntryState.ClaimQueued;
+        if ((entry.State & EntryState.InClaimQueue) != 0) return;
+        entry.State |= EntryState.InClaimQueue;
         _claims.Add(i);
     }
 
@@ -54,6 +66,8 @@ internal sealed partial class MirrorShard
         ref var entry = ref _entries[i];
         if ((entry.State & EntryState.RefreshQueued) != 0 || entry.DeadlineMs - entry.ShardDeadlineMs < settings.RefreshLagMs) return;
         entry.State |= EntryState.RefreshQueued;
+        if ((entry.State & EntryState.InRefreshQueue) != 0) return;
+        entry.State |= EntryState.InRefreshQueue;
         _refreshes.Add(i);
     }
 
@@ -67,27 +81,72 @@ internal sealed partial class MirrorShard
         if ((entry.State & EntryState.ClaimQueued) == 0) QueueClaim(i);
     }
 
-    /// <summary>Takes the queued claims; they are in flight until <see cref="CompleteClaims"/>.</summary>
-    public void DrainClaims(List<PendingRegistration> into, long nowMs) => Drain(_claims, EntryState.ClaimQueued, EntryState.ClaimInFlight, into, nowMs);
-
-    /// <summary>Takes the queued refreshes; they stay marked until <see cref="CompleteRefreshes"/>.</summary>
-    public void DrainRefreshes(List<PendingRegistration> into, long nowMs) => Drain(_refreshes, EntryState.RefreshQueued, EntryState.RefreshQueued, into, nowMs);
-
-    private void Drain(List<int> queue, EntryState queued, EntryState inFlight, List<PendingRegistration> into, long nowMs)
+    /// <summary>
+    /// Takes the queued claims; they are in flight until <see cref="CompleteClaims"/>. A claim whose id
+    /// was made before the cluster granted this process its epoch (below <see cref="MirrorSettings.ClaimFloor"/>)
+    /// never left, and leaves under a new id, so that it comes after every earlier process's claims.
+    /// </summary>
+    public void DrainClaims(List<PendingRegistration> into, long nowMs)
     {
         lock (_gate)
         {
-            foreach (int i in queue)
+            long floor = settings.ClaimFloor;
+            foreach (int i in _claims)
             {
                 ref var entry = ref _entries[i];
-                if ((entry.State & queued) == 0) continue; // removed or re-queued since; its slot may hold another client now
-                if (queued == EntryState.ClaimQueued && entry.ClaimId < settings.ClaimFloor) entry.ClaimId = settings.NextClaimId();
-                entry.State = (entry.State & ~queued) | inFlight;
-                into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs), (entry.State & EntryState.BudgetPending) != 0));
+                entry.State &= ~EntryState.InClaimQueue;
+                if ((entry.State & EntryState.ClaimQueued) == 0) continue; // removed or unregistered since; its slot may hold another client now
+                _claimsQueued--;
+                if (entry.ClaimId < floor) entry.ClaimId = settings.NextClaimId();
+                entry.State = (entry.State & ~EntryState.ClaimQueued) | EntryState.ClaimInFlight;
+                into.Add(Pending(entry, nowMs));
             }
-            queue.Clear();
+            _claims.Clear();
         }
     }
+
+    /// <summary>
+    /// The cluster has just granted this process its epoch: claims made before it (all still queued)
+    /// take ids above it now, before any snapshot is merged, so that no removal of an earlier
+    /// process's claim can take a client that has just heartbeated this one.
+    /// </summary>
+    public void RestampUnsent() => ForEachEntry(i =>
+    {
+        ref var entry = ref _entries[i];
+        if ((entry.State & EntryState.ClaimQueued) != 0 && entry.ClaimId < settings.ClaimFloor) entry.ClaimId = settings.NextClaimId();
+    });
+
+    /// <summary>Takes the queued refreshes; they stay marked until <see cref="CompleteRefreshes"/>.</summary>
+    public void DrainRefreshes(List<PendingRegistration> into, long nowMs)
+    {
+        lock (_gate)
+        {
+            foreach (int i in _refreshes)
+            {
+                ref var entry = ref _entries[i];
+                entry.State &= ~EntryState.InRefreshQueue;
+                if ((entry.State & EntryState.RefreshQueued) == 0) continue;
+                into.Add(Pending(entry, nowMs));
+            }
+            _refreshes.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Adds every live member of client partition <paramref name="partition"/> this shard owns, under
+    /// its current claim, for a partition that may have forgotten its owners: not provisional (the
+    /// budget may still refuse it), not lapsed, deadline ahead. Changes no state. In holds of <see cref="EntriesPerHold"/>.
+    /// </summary>
+    public void CollectOwned(int partition, List<PendingRegistration> into, long nowMs) => ForEachEntry(i =>
+    {
+        ref var entry = ref _entries[i];
+        if (entry.DeadlineMs <= nowMs || (entry.State & (EntryState.BudgetPending | EntryState.Lapsed)) != 0) return;
+        if (ClientPartitions.Of(entry.Client) != partition) return;
+        into.Add(Pending(entry, nowMs));
+    });
+
+    private PendingRegistration Pending(in Entry entry, long nowMs) =>
+        new(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs), (entry.State & EntryState.BudgetPending) != 0);
 
     /// <summary>
     /// The cluster's answer to claims: taken ones are registered (and refreshed at once if a
@@ -163,17 +222,10 @@ internal sealed partial class MirrorShard
     private ShardMember Member(in Entry entry, long nowMs) =>
         new(entry.Client, entry.Local, Monotonic.TtlMs(entry.DeadlineMs, nowMs), entry.ClaimId);
 
-    public void OwnedIn(int partition, long nowMs, List<PendingRegistration> into)
+    /// <summary>For tests: how many entry indices each queue holds (stale ones included).</summary>
+    internal (int Claims, int Refreshes) QueueLengths
     {
-        lock (_gate)
-        {
-            foreach (var (client, i) in _index)
-            {
-                ref var entry = ref _entries[i];
-                if (Grains.ClientPartitions.Of(client) != partition || entry.DeadlineMs <= nowMs || (entry.State & (EntryState.BudgetPending | EntryState.Lapsed)) != 0) continue;
-                into.Add(new PendingRegistration(Index, Member(entry, nowMs), entry.DeadlineMs, HeartbeatAge(entry, nowMs)));
-            }
-        }
+        get { lock (_gate) return (_claims.Count, _refreshes.Count); }
     }
 
     /// <summary>For inspection and tests: whether the cluster has taken this client's current claim.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TixTrigger.Endpoints;
 using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Udp;
@@ -32,6 +33,15 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
 
         /// <summary>Past its deadline, lingering unpinged: its network's budget no longer counts it.</summary>
         Lapsed = 32,
+
+        /// <summary>
+        /// This slot's index is in the claim (refresh) queue. Kept when the slot is freed and reused, so
+        /// a slot is queued at most once, and each queue is bounded by the slots in use.
+        /// </summary>
+        InClaimQueue = 64,
+        InRefreshQueue = 128,
+
+        QueuePositions = InClaimQueue | InRefreshQueue,
     }
 
     private struct Entry
@@ -118,8 +128,10 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
     /// </summary>
     public void CollectSlot(int slot, long nowMs, PingBatch batch)
     {
+        _senderWaiting = true;
         lock (_gate)
         {
+            _senderWaiting = false;
             var list = _wheel[slot];
             // Backwards, so that a removal (which swaps the last entry in) never skips one.
             for (int position = list.Count - 1; position >= 0; position--)
@@ -145,6 +157,81 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         }
     }
 
+    /// <summary>
+    /// How many entries (or snapshot members) a whole-shard walk handles per hold of the lock: a
+    /// fraction of a millisecond, so the sender, which takes the lock every 10 ms slot, never waits
+    /// for a snapshot of 100,000 members (tens of milliseconds in one hold).
+    /// </summary>
+    internal const int EntriesPerHold = 512;
+
+    /// <summary>For tests: the most entries one hold of the lock has handled in a whole-shard walk.</summary>
+    internal int LargestHold { get; private set; }
+
+    /// <summary>For the benchmark: the longest one hold of the lock lasted in a whole-shard walk.</summary>
+    internal TimeSpan LongestHold => Stopwatch.GetElapsedTime(0, _longestHoldTicks);
+
+    private long _longestHoldTicks;
+
+    internal void ResetHoldStatistics() => (LargestHold, _longestHoldTicks) = (0, 0);
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> under the lock for every live entry, <see cref="EntriesPerHold"/>
+    /// slots per hold. By index, so a chunk boundary is safe against entries added or removed between
+    /// holds (an entry added behind the cursor is not visited: it is newer than the walk).
+    /// </summary>
+    private void ForEachEntry(Action<int> visit)
+    {
+        for (int start = 0; ; start += EntriesPerHold)
+        {
+            GiveWayToSender();
+            lock (_gate)
+            {
+                long held = Stopwatch.GetTimestamp();
+                int end = Math.Min(start + EntriesPerHold, _used);
+                if (start >= end) return;
+                for (int i = start; i < end; i++)
+                {
+                    if (_entries[i].DeadlineMs != 0) visit(i);
+                }
+                Held(end - start, held);
+            }
+        }
+    }
+
+    /// <summary>Calls <paramref name="apply"/> under the lock for every item, <see cref="EntriesPerHold"/> per hold.</summary>
+    private void ForEachChunk<T>(T[] items, Action<T> apply)
+    {
+        for (int start = 0; start < items.Length; start += EntriesPerHold)
+        {
+            GiveWayToSender();
+            lock (_gate)
+            {
+                long held = Stopwatch.GetTimestamp();
+                int end = Math.Min(start + EntriesPerHold, items.Length);
+                for (int k = start; k < end; k++) apply(items[k]);
+                Held(end - start, held);
+            }
+        }
+    }
+
+    // The lock lets a running thread take it again before a woken waiter runs (for up to 100 ms of
+    // waiting), so a walk that merely released it between holds would still starve the sender.
+    private volatile bool _senderWaiting;
+
+    /// <summary>Between two holds of a whole-shard walk: lets the sender, if it waits for the lock, have it first.</summary>
+    private void GiveWayToSender()
+    {
+        var spin = new SpinWait();
+        while (_senderWaiting) spin.SpinOnce();
+    }
+
+    private void Held(int entries, long since)
+    {
+        if (entries > LargestHold) LargestHold = entries;
+        long ticks = Stopwatch.GetTimestamp() - since;
+        if (ticks > _longestHoldTicks) _longestHoldTicks = ticks;
+    }
+
     /// <summary>A new entry, not yet registered with the cluster. Caller holds the lock and has passed admission.</summary>
     private int Add(ClientEndpoint client, PackedAddress local, long deadlineMs, long claimId, int slot)
     {
@@ -160,6 +247,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         }
         _entries[i] = new Entry
         {
+            State = _entries[i].State & EntryState.QueuePositions,
             Client = client,
             Local = local,
             DeadlineMs = deadlineMs,
@@ -178,7 +266,10 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         if (moved >= 0) _entries[moved].SlotPosition = entry.SlotPosition;
         _index.Remove(entry.Client);
         settings.Admission.Remove(entry.Client, lapsed: (entry.State & EntryState.Lapsed) != 0);
+        if ((entry.State & EntryState.ClaimQueued) != 0) _claimsQueued--;
+        var positions = entry.State & EntryState.QueuePositions;
         entry = default;
+        entry.State = positions;
         _free.Push(i);
     }
 }

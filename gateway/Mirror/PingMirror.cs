@@ -48,20 +48,47 @@ internal sealed class PingMirror
         foreach (var shard in _shards) shard.CollectSlot(slot, nowMs, batch);
     }
 
-    public List<PendingRegistration> DrainClaims(long nowMs, Func<int, bool>? shardReady = null)
+    /// <summary>The epoch the cluster granted this process: every claim from now on, and every one still queued, comes after all earlier processes' claims.</summary>
+    public void StartEpoch(long epoch)
+    {
+        Settings.StartEpoch(epoch);
+        foreach (var shard in _shards) shard.RestampUnsent();
+    }
+
+    /// <summary>
+    /// Takes the queued claims of the shards <paramref name="shardReady"/> names (those this process
+    /// has synced: their snapshot told it the claim ids it must come after); the others keep theirs.
+    /// </summary>
+    public List<PendingRegistration> DrainClaims(long nowMs, Func<int, bool> shardReady)
     {
         var claims = new List<PendingRegistration>();
         foreach (var shard in _shards)
         {
-            if (shardReady?.Invoke(shard.Index) ?? true) shard.DrainClaims(claims, nowMs);
+            if (shardReady(shard.Index)) shard.DrainClaims(claims, nowMs);
         }
         return claims;
     }
 
+    /// <summary>Claims waiting to leave, in all shards (bounded by the clients: each entry is queued at most once).</summary>
+    public int ClaimsQueued
+    {
+        get
+        {
+            int queued = 0;
+            foreach (var shard in _shards) queued += shard.ClaimsQueued;
+            return queued;
+        }
+    }
+
+    /// <summary>
+    /// Every live member of client partition <paramref name="partition"/> this gateway holds, under its
+    /// current claim and heartbeat age, to claim again from a partition that may have forgotten its
+    /// owners. Provisional and lapsed members are left out; no entry changes.
+    /// </summary>
     public List<PendingRegistration> OwnedIn(int partition, long nowMs)
     {
         var owned = new List<PendingRegistration>();
-        foreach (var shard in _shards) shard.OwnedIn(partition, nowMs, owned);
+        foreach (var shard in _shards) shard.CollectOwned(partition, owned, nowMs);
         return owned;
     }
 

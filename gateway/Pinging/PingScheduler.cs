@@ -13,7 +13,7 @@ namespace TixTrigger.Gateway.Pinging;
 /// delays one slot without shifting the ones after it: each client's interval stays at 1000 ms.
 /// The shards' ticks change who is pinged, never when; pinging goes on if the cluster is away.
 /// </summary>
-internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, GatewayMetrics metrics, ILogger logger)
+internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket socket, GatewayMetrics metrics, ILogger logger)
 {
     private static readonly long SlotTicks = Stopwatch.Frequency / SlotWheel.SlotCount;
     private static readonly long LateTicks = (long)(Stopwatch.Frequency * GatewayMetrics.LateSeconds);
@@ -39,7 +39,7 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
     {
         if (!SenderPriority.TryRaiseCurrentThread())
         {
-            logger.LogDebug("The ping sender runs at normal priority (raising it needs CAP_SYS_NICE): under a flood on a small host its slots may be late");
+            LogNormalPriority();
         }
         long origin = Stopwatch.GetTimestamp();
         long slot = 0;
@@ -58,7 +58,7 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
                 // now would ping clients twice in a moment. Rejoin the schedule instead.
                 slot = (now - origin) / SlotTicks;
                 metrics.CountSkippedSecond();
-                logger.LogWarning("The ping sender stalled for {Milliseconds} ms and skipped ahead", (now - due) * 1000 / Stopwatch.Frequency);
+                LogStalled((now - due) * 1000 / Stopwatch.Frequency);
                 continue;
             }
             try
@@ -71,9 +71,18 @@ internal sealed class PingScheduler(PingMirror mirror, IDatagramSocket socket, G
             catch (Exception error)
             {
                 // An exception on this thread would end the process; one failed slot must not, nor fill the log 100 times a second.
-                if (!_stopping && _errorLog.ShouldLog()) logger.LogError(error, "Sending slot {Slot} failed", slot % SlotWheel.SlotCount);
+                if (!_stopping && _errorLog.ShouldLog()) LogSendFailed(error, slot % SlotWheel.SlotCount);
             }
             slot++;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The ping sender runs at normal priority (raising it needs CAP_SYS_NICE): under a flood on a small host its slots may be late")]
+    private partial void LogNormalPriority();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The ping sender stalled for {Milliseconds} ms and skipped ahead")]
+    private partial void LogStalled(long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending slot {Slot} failed")]
+    private partial void LogSendFailed(Exception error, long slot);
 }

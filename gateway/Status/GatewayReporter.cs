@@ -10,7 +10,7 @@ namespace TixTrigger.Gateway.Status;
 /// its pings, late pings and heartbeats per second over the last interval. A report that fails
 /// (the cluster is away) is simply sent again next time: the page shows the gateway once it is back.
 /// </summary>
-internal sealed class GatewayReporter(UdpGateway gateway, int shards, IGrainFactory grains, ILogger logger)
+internal sealed partial class GatewayReporter(UdpGateway gateway, int shards, IGrainFactory grains, ILogger logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
@@ -37,7 +37,7 @@ internal sealed class GatewayReporter(UdpGateway gateway, int shards, IGrainFact
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {
-                    if (_failureLog.ShouldLog()) logger.LogDebug("The status report did not reach the cluster: {Error}", error.Message);
+                    if (_failureLog.ShouldLog()) LogReportFailed(error.Message);
                 }
                 previous = current;
             }
@@ -64,4 +64,7 @@ internal sealed class GatewayReporter(UdpGateway gateway, int shards, IGrainFact
             gateway.SyncedShards,
             shards);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The status report did not reach the cluster: {Error}")]
+    private partial void LogReportFailed(string error);
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace TixTrigger.Hosting;
 
-public static class HostRunExtensions
+public static partial class HostRunExtensions
 {
     /// <summary>
     /// Runs the host until it stops, with one line when it begins to stop and one when it has. A
@@ -19,14 +19,15 @@ public static class HostRunExtensions
         lifetime.ApplicationStopping.Register(() =>
         {
             quieting?.Begin();
-            logger.LogInformation("TixTrigger {Node} stopping{Muted}", node,
+            LogStopping(logger, node,
                 quieting is null ? "" : " (Orleans' warnings muted from here: calls to nodes that leave now are expected to fail)");
         });
-        lifetime.ApplicationStopped.Register(() => logger.LogInformation("TixTrigger {Node} stopped", node));
+        lifetime.ApplicationStopped.Register(() => LogStopped(logger, node));
         try
         {
             await host.RunAsync();
-            return 0;
+            // A service that stopped the host for a reason (a gateway refused its GATEWAY_ID) set it.
+            return Environment.ExitCode;
         }
         catch (Exception error) when (FindSocketError(error) is { } socketError)
         {
@@ -44,4 +45,10 @@ public static class HostRunExtensions
         }
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger {Node} stopping{Muted}")]
+    private static partial void LogStopping(ILogger logger, string node, string muted);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger {Node} stopped")]
+    private static partial void LogStopped(ILogger logger, string node);
 }

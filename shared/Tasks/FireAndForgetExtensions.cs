@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace TixTrigger.Tasks;
 
-public static class FireAndForgetExtensions
+public static partial class FireAndForgetExtensions
 {
     /// <summary>
     /// The one way this service starts work it does not wait for: the task runs on, and its failure
@@ -17,12 +17,18 @@ public static class FireAndForgetExtensions
             {
                 var (logger, doing) = ((ILogger, string))state!;
                 var error = failed.Exception!.GetBaseException();
-                if (ClusterErrors.IsOutage(error)) logger.LogWarning("Failed {Doing}: {Error}", doing, error.Message);
-                else logger.LogError(error, "Failed {Doing}", doing);
+                if (ClusterErrors.IsOutage(error)) LogOutage(logger, doing, error.Message);
+                else LogFailed(logger, error, doing);
             },
             (logger, doing),
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed {Doing}: {Error}")]
+    private static partial void LogOutage(ILogger logger, string doing, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed {Doing}")]
+    private static partial void LogFailed(ILogger logger, Exception error, string doing);
 }

@@ -7,7 +7,7 @@ using TixTrigger.Silo.Status;
 
 namespace TixTrigger.Silo.Hosting;
 
-public static class WebHostingExtensions
+public static partial class WebHostingExtensions
 {
     /// <summary>Kestrel serves the dashboard, the status page, the probes and /metrics on DASHBOARD_PORT, and nothing else.</summary>
     public static IWebHostBuilder ListenForDashboard(this IWebHostBuilder web, NodeOptions node) =>
@@ -47,11 +47,14 @@ public static class WebHostingExtensions
     /// <summary>Runs the silo, with a start-up line saying how it is clustered and where its pages are.</summary>
     public static async Task<int> RunUntilStoppedAsync(this WebApplication app, NodeOptions node, DashboardAccessOptions access)
     {
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "TixTrigger silo up: {Mode}, silo port {SiloPort}, Orleans gateway port {GatewayPort}, {Pages}",
+        app.Lifetime.ApplicationStarted.Register(() => LogSiloUp(
+            app.Logger,
             node.IsClustered ? $"cluster {node.ClusterId} with Redis membership, Orleans ports on {node.ListenIP ?? node.AdvertisedIP}{(node.TlsCertificate is null ? "" : " with TLS")}" : "single node (localhost clustering, UDP gateway in this process)",
             node.SiloPort, node.OrleansGatewayPort,
             $"status on http://0.0.0.0:{node.DashboardPort}/status, dashboard on /dashboard{(access.RequiresLogin ? " (login required)" : "")}"));
         return await app.RunOrExplainAsync("silo", $"PORT, ORLEANS_SILO_PORT={node.SiloPort}, ORLEANS_GATEWAY_PORT={node.OrleansGatewayPort}, DASHBOARD_PORT={node.DashboardPort}");
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger silo up: {Mode}, silo port {SiloPort}, Orleans gateway port {GatewayPort}, {Pages}")]
+    private static partial void LogSiloUp(ILogger logger, string mode, int siloPort, int gatewayPort, string pages);
 }

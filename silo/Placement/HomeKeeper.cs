@@ -10,7 +10,7 @@ namespace TixTrigger.Silo.Placement;
 /// migrates there; and when its silo stops gracefully, it migrates rather than die with the process
 /// (Orleans would deactivate it and lose what it holds).
 /// </summary>
-public sealed class HomeKeeper(IClusterMembershipService membership, ILocalSiloDetails localSilo, ILogger<HomeKeeper> logger)
+public sealed partial class HomeKeeper(IClusterMembershipService membership, ILocalSiloDetails localSilo, ILogger<HomeKeeper> logger)
 {
     /// <summary>
     /// How long a silo must have been seen active before grains move to it. A silo is an active
@@ -26,7 +26,7 @@ public sealed class HomeKeeper(IClusterMembershipService membership, ILocalSiloD
     {
         var home = RendezvousHome.Of(grain.GetGrainId(), RendezvousHome.Candidates(membership));
         if (home is null || home.Equals(localSilo.SiloAddress) || !HasSettled(home)) return false;
-        logger.LogInformation("{Grain} moves to its home silo {Silo}", grain.GetGrainId(), home);
+        LogMovesHome(grain.GetGrainId(), home);
         return true;
     }
 
@@ -46,4 +46,7 @@ public sealed class HomeKeeper(IClusterMembershipService membership, ILocalSiloD
         long firstSeen = _firstSeenActiveMs.GetOrAdd(silo, now);
         return now - firstSeen >= SettleTime.TotalMilliseconds;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Grain} moves to its home silo {Silo}")]
+    private partial void LogMovesHome(GrainId grain, SiloAddress silo);
 }

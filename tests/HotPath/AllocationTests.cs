@@ -134,7 +134,7 @@ public sealed class AllocationTests
         long allocated = Allocated(() => refused = Flood(200_000, 20_000, nowMs: 1_000, Admission.OverCapacity));
         // Half an expiry later the one-datagram entries are stale, and newcomers replace them.
         Flood(300_000, 300, nowMs: 6_000, Admission.Replaced);
-        mirror.DrainClaims(6_000);
+        mirror.DrainClaims(6_000, _ => true);
         // As the flusher does every 50 ms: the networks whose counts changed are taken for the budget grains.
         mirror.Settings.Admission.TakeBudgetReports([], [], new bool[PrefixBudgets.Count]);
         int replaced = 0;

@@ -91,6 +91,13 @@ public sealed class LocalCluster : IAsyncDisposable
         return stopped;
     }
 
+    /// <summary>A crash and a reboot: SIGKILL the silo, start a new one in its place.</summary>
+    public async Task RestartKilledSiloAsync(int index)
+    {
+        Silos[index].Kill();
+        await StartSiloAsync(replacing: index);
+    }
+
     private async Task<NodeProcess> StartSiloAsync(int? replacing)
     {
         int dashboard = FreePorts.Next();
@@ -135,10 +142,11 @@ public sealed class LocalCluster : IAsyncDisposable
     /// Starts a gateway and waits until it listens and, unless <paramref name="connected"/> is false
     /// (Redis is down on purpose), until it has reached the cluster.
     /// </summary>
-    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null, bool connected = true)
+    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null, bool connected = true, IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         int udpPort = port ?? FreePorts.Next();
         var environment = Common();
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>()) environment[key] = value;
         environment["HOST"] = "127.0.0.1";
         environment["PORT"] = udpPort.ToString();
         environment["GATEWAY_ID"] = id;

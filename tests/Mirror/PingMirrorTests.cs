@@ -27,7 +27,7 @@ public sealed class PingMirrorTests
     /// <summary>Registers whatever is queued, as a cluster that takes everything would.</summary>
     private static List<PendingRegistration> Register(PingMirror mirror, long nowMs)
     {
-        var claims = mirror.DrainClaims(nowMs);
+        var claims = mirror.DrainClaims(nowMs, _ => true);
         mirror.Shards[0].CompleteClaims(claims.Select(claim => (claim, true)));
         return claims;
     }
@@ -58,7 +58,7 @@ public sealed class PingMirrorTests
 
         for (long t = 5_000; t < lagMs; t += 5_000) mirror.Admit(Client, Local, false, nowMs: t);
         Assert.Empty(mirror.DrainRefreshes(lagMs));
-        Assert.Empty(mirror.DrainClaims(lagMs));
+        Assert.Empty(mirror.DrainClaims(lagMs, _ => true));
 
         mirror.Admit(Client, Local, false, nowMs: lagMs + 200);
         mirror.Admit(Client, Local, false, nowMs: lagMs + 300);
@@ -73,10 +73,10 @@ public sealed class PingMirrorTests
         var mirror = NewMirror();
         mirror.Admit(Client, Local, false, nowMs: 0);
 
-        var claims = mirror.DrainClaims(0);
+        var claims = mirror.DrainClaims(0, _ => true);
         mirror.Shards[0].CompleteClaims(claims.Select(claim => (claim, false)));
 
-        Assert.Equal(claims.Single().Member.ClaimId, Assert.Single(mirror.DrainClaims(10)).Member.ClaimId);
+        Assert.Equal(claims.Single().Member.ClaimId, Assert.Single(mirror.DrainClaims(10, _ => true)).Member.ClaimId);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class PingMirrorTests
         mirror.Shards[0].ApplyRemovals([new ShardRemoval(Client, claimId, RemovalReason.Expired)], nowMs: 60_000);
 
         Assert.Contains(Client, Pinged(mirror, 60_000));
-        var again = Assert.Single(mirror.DrainClaims(60_000));
+        var again = Assert.Single(mirror.DrainClaims(60_000, _ => true));
         Assert.True(again.Member.ClaimId > claimId);
     }
 
