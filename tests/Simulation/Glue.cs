@@ -390,7 +390,7 @@ internal sealed class GatewayGlue
             }
             if (index == 0 && !_granted && !_legacy)
             {
-                _mirror.Settings.StartEpoch(reply.ClaimEpoch);
+                _mirror.StartEpoch(reply.ClaimEpoch);
                 _process = _process with { ClaimEpoch = reply.ClaimEpoch };
                 _granted = true;
                 _cluster.Oracle.Accepted(_host.Host);
@@ -442,8 +442,8 @@ internal sealed class GatewayGlue
         ResyncPass(index, link, succeeded: () =>
         {
             _resyncRunning[index] = false;
-            // Proposed fix F6: the clients resumed from the snapshots are claimed at once, not at the next round.
-            if (_cluster.Config.ProposedFixes && !wasSynced && AllSynced) WatchPartitions();
+            // The clients resumed from the snapshots are claimed at once, not at the next round (F6; the product's since d6e190a).
+            if (!_legacy && !wasSynced && AllSynced) WatchPartitions();
             if (_resyncWanted[index]) ResyncLoop(index, 0);
         }, failed: () =>
         {
@@ -478,19 +478,13 @@ internal sealed class GatewayGlue
                 Call(shard, () => shard.Refill(members), status =>
                 {
                     link.Shard.CompleteRefill(members, sentAt);
-                    // Proposed fix F5: a shard that lost its state lost the moves it had taken and not yet
-                    // ticked; the refill put those clients back. Their partitions, which know the newer
-                    // owner, say so when claimed again: as for a partition's new epoch.
-                    if (fixes) ClaimAgain(members.Select(member => ClientPartitions.Of(member.Client)));
+                    // The lost activation may have taken moves it never told (found here as F5; the product's since d6e190a).
+                    if (!_legacy) ClaimAgain(members.Select(member => ClientPartitions.Of(member.Client)));
                     Completed(link.Complete(status.Epoch, status.Sequence, () => NowMs));
                 }, failed);
                 return;
             }
             long now = NowMs;
-            // Proposed fix F2: a first snapshot's moves are about claims of earlier processes, older than
-            // any heartbeat this process took (its own claims wait for this sync): they must not remove
-            // an entry whose epoch-0 claim id merely looks older.
-            if (fixes && !link.Synced) snapshot = snapshot with { Departed = [] };
             _cluster.Oracle.Debug(() => $"host {_host.Host}: snapshot of shard {index} ({snapshot.Epoch.ToString()[..8]}#{snapshot.Sequence}): members {_cluster.Oracle.Names(snapshot.Members.Select(m => m.Client))}, departed {_cluster.Oracle.Names(snapshot.Departed.Select(m => m.Client))}");
             link.Shard.Merge(snapshot, now, _ => { });
             _cluster.Oracle.Resumed(_host.Host, _instance, snapshot.Members, now);
@@ -553,7 +547,7 @@ internal sealed class GatewayGlue
     {
         long now = NowMs;
         if (_flushing || now < _notBeforeMs || !Accepted) return;
-        var drained = _legacy ? _mirror.DrainClaims(now) : _mirror.DrainClaims(now, index => _links[index].Synced);
+        var drained = _mirror.DrainClaims(now, index => _legacy || _links[index].Synced);
         if (drained.Count == 0 && now < _nextRefreshMs) return;
         _flushing = true;
         var claims = Simulation.Sorted(drained);

@@ -10,6 +10,9 @@ namespace TixTrigger.Tests.Simulation;
 internal sealed record SimResult(int Seed, IReadOnlyList<Violation> Violations, ulong Trace, long Pings, IReadOnlyCollection<string> Log, string Verdicts, long Events)
 {
     public bool Passed => Violations.Count == 0;
+
+    /// <summary>What an assertion prints: the seed and its first broken promise (SIM_SEED replays it with its log).</summary>
+    public override string ToString() => Passed ? $"seed {Seed}: passed" : $"seed {Seed}: {Violations[0]} (replay with SIM_SEED={Seed})";
 }
 
 /// <summary>
