@@ -466,21 +466,20 @@ internal sealed class GatewayGlue
         }
         Call(shard, shard.GetSnapshot, snapshot =>
         {
-            bool fixes = _cluster.Config.ProposedFixes;
             if (link.LostState(snapshot))
             {
-                // Proposed fix F1: the removals of the new activation (moves it took before this pass)
-                // reach the mirror before the refill; Complete will skip the ticks that carried them.
-                if (fixes) link.Shard.ApplyRemovals(snapshot.Departed, NowMs);
+                // As the product since 574af87 (found here as F1): the new activation's moves reach the
+                // mirror before the refill, and the ticks after its snapshot still apply.
                 long sentAt = NowMs;
+                link.Shard.ApplyRemovals(snapshot.Departed, sentAt);
                 var members = Simulation.Sorted(link.Shard.MembersForRefill(sentAt));
                 _cluster.Oracle.Debug(() => $"host {_host.Host}: refills shard {index} with {_cluster.Oracle.Names(members.Select(m => m.Client))}");
-                Call(shard, () => shard.Refill(members), status =>
+                Call(shard, () => shard.Refill(members), _ =>
                 {
                     link.Shard.CompleteRefill(members, sentAt);
                     // The lost activation may have taken moves it never told (found here as F5; the product's since d6e190a).
                     if (!_legacy) ClaimAgain(members.Select(member => ClientPartitions.Of(member.Client)));
-                    Completed(link.Complete(status.Epoch, status.Sequence, () => NowMs));
+                    Completed(link.Complete(snapshot.Epoch, snapshot.Sequence, () => NowMs));
                 }, failed);
                 return;
             }

@@ -84,7 +84,7 @@ public sealed class OwnershipSimulationTests(ITestOutputHelper output)
     }
 
     /// <summary>A second process with GATEWAY_ID g0 on another host, started 20-100 s in; clients heartbeat either.</summary>
-    private static readonly SimConfig Twins = new() { Protocol = Protocol.Epochs, ProposedFixes = true, Twin = true };
+    private static readonly SimConfig Twins = new() { Protocol = Protocol.Epochs, Twin = true };
 
     [Fact]
     public void Without_the_fence_two_processes_of_one_gateway_id_steal_each_others_ticks()
@@ -113,7 +113,7 @@ public sealed class OwnershipSimulationTests(ITestOutputHelper output)
     [Fact]
     public void Granted_claim_epochs_ignore_clock_steps()
     {
-        var failed = RunSeeds(nameof(Granted_claim_epochs_ignore_clock_steps), ClockSteps with { Protocol = Protocol.Epochs, ProposedFixes = true }, Seeds(300));
+        var failed = RunSeeds(nameof(Granted_claim_epochs_ignore_clock_steps), ClockSteps with { Protocol = Protocol.Epochs }, Seeds(300));
         Assert.Empty(failed);
     }
 

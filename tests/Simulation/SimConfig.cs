@@ -42,9 +42,6 @@ internal sealed record SimConfig
     /// <summary>Whether shard 0 fences a GATEWAY_ID (protocol.md item 2); without it, twins steal each other's ticks.</summary>
     public bool Fence { get; init; } = true;
 
-    /// <summary>The glue fix proposed in /work/notes/sim.md not (yet) in the product: F1, a refill applies the snapshot's Departed first.</summary>
-    public bool ProposedFixes { get; init; }
-
     /// <summary>Messages in flight to a grain whose silo crashes are lost with it (as Orleans does), or delivered to its next activation.</summary>
     public bool CrashLosesInFlight { get; init; } = true;
 }
