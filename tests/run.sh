@@ -24,7 +24,7 @@ dotnet build TixTrigger.sln -c Release -warnaserror -nologo -clp:ErrorsOnly
 
 mkdir -p tests/TestResults
 log=tests/TestResults/test-$(date -u +%Y%m%dT%H%M%SZ).log
-echo "running the tests: about 15 minutes on 2 cores; full log in $log"
+echo "running the tests: about 20 minutes on 2 cores; full log in $log"
 
 # One line per test class once its last test has finished; a failed test at once.
 progress() {
