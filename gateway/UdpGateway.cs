@@ -55,7 +55,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
 
     public GatewayMetrics Metrics { get; }
 
-    /// <summary>Raised once when another live process holds this GATEWAY_ID: this one has stopped pinging, and its host should exit.</summary>
+    /// <summary>Raised once, with where the holder listens, when another live process holds this GATEWAY_ID: this one has stopped pinging, and its host should exit.</summary>
     public event Action<string>? Refused;
 
     public IPEndPoint LocalEndpoint => _socket?.LocalEndpoint ?? throw new InvalidOperationException("The gateway has not started.");
@@ -160,13 +160,12 @@ public sealed partial class UdpGateway : IAsyncDisposable
         _fenced = true;
         _receiver?.Stop();
         _scheduler?.Stop();
-        string why = $"GATEWAY_ID {_options.GatewayId} is held by another live process, listening at {holder.Endpoint} (heard {holder.SilentForMs} ms ago); this one stops. Give each gateway process its own GATEWAY_ID";
-        LogRefused(why);
-        Refused?.Invoke(why);
+        LogRefused(_options.GatewayId, holder.Endpoint, holder.SilentForMs);
+        Refused?.Invoke(holder.Endpoint);
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "{Why}")]
-    private partial void LogRefused(string why);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "GATEWAY_ID {GatewayId} is held by another live process, listening at {Holder} (heard {SilentForMs} ms ago); this one stops. Give each gateway process its own GATEWAY_ID")]
+    private partial void LogRefused(string gatewayId, string holder, int silentForMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger gateway {GatewayId} listening on udp {Endpoint} ({Origin}); WORKER_POOL_SIZE={Shards} CLIENT_EXPIRATION_SECONDS={Expiry}")]
     private partial void LogListening(string gatewayId, System.Net.IPEndPoint endpoint, string origin, int shards, int expiry);
