@@ -121,7 +121,7 @@ else
 fi
 # One plain closing line, whatever the runner printed ("Total tests: N", "Passed: N", "Failed: N").
 # Summed over the two runs (the suite, then the compose tests).
-count() { grep -E "^ +$1: +[0-9]+\$" "$log" | grep -Eo '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
+count() { { grep -E "^ +$1: +[0-9]+\$" "$log" || true; } | { grep -Eo '[0-9]+' || true; } | awk '{ n += $1 } END { print n + 0 }'; }
 passed=$(count Passed)
 failed=$(count Failed)
 [ "$status" -eq 0 ] || echo "details of the failures: $log"
