@@ -112,8 +112,9 @@ if [ "$images_status" -ne 0 ]; then
 else
   compose_log=tests/TestResults/test-compose-$stamp.log
   set +e
+  # Detailed: the log keeps what each test measured (time to healthy, resume after a restart, gaps).
   TIXTRIGGER_COMPOSE=1 dotnet test tests/TixTrigger.Tests.csproj -c Release --no-build --nologo --filter "FullyQualifiedName~ComposeClusterTests" \
-    --logger "console;verbosity=normal" 2>&1 | tee "$compose_log" | progress
+    --logger "console;verbosity=detailed" 2>&1 | tee "$compose_log" | progress
   compose_status=${PIPESTATUS[0]}
   set -e
   if [ "$mode" = compose ]; then log=$compose_log; else cat "$compose_log" >> "$log"; fi
