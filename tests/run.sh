@@ -54,7 +54,7 @@ trap cleanup EXIT
 scripts/docker-engine.sh start "$engine" || echo "no Docker engine: the compose tests will fail"
 # Stand-in base images if need be, then the project's images (one restore and compile for both).
 build_images() {
-  { docker info > /dev/null 2>&1 || { echo "no Docker engine answers: see tests/TestResults/docker-engine/dockerd.log"; false; }; } && scripts/container-images.sh && docker-compose -p "$TIXTRIGGER_COMPOSE_PROJECT" build
+  { docker info > /dev/null 2>&1 || { echo "no Docker engine answers: see tests/TestResults/docker-engine/dockerd.log"; false; }; } && scripts/container-images.sh && docker-compose -p "$TIXTRIGGER_COMPOSE_PROJECT" build --force-rm
 }
 
 # One line per test class once its last test has finished; a failed test at once.
