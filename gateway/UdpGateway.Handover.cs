@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using TixTrigger.Gateway.State;
+using TixTrigger.Gateway.Udp;
+using TixTrigger.Time;
+
+namespace TixTrigger.Gateway;
+
+/// <summary>What a gateway process handing over gives its successor: its UDP socket and its clients.</summary>
+internal sealed record GatewayTakeover(IDatagramSocket Socket, GatewayImage Clients);
+
+/// <summary>
+/// Handing over to a new process with the same settings (an upgrade): the old one stops receiving
+/// (datagrams wait in the shared socket's queue for the successor), gives its clients, pings until
+/// the successor's first slot, then stops without a word to the cluster: the clients, the shards and
+/// the GATEWAY_ID are the successor's now.
+/// </summary>
+public sealed partial class UdpGateway
+{
+    /// <summary>How far ahead of its start a successor's first slot is: time for the predecessor to hear of it.</summary>
+    private static readonly long HandOverLeadTicks = Stopwatch.Frequency / 20;
+
+    private volatile bool _handingOff;
+    private volatile bool _handedOff;
+    private int _released;
+
+    /// <summary>The socket, whose descriptor a hand-over passes on.</summary>
+    internal IDatagramSocket Socket => _socket ?? throw new InvalidOperationException("The gateway has not started.");
+
+    /// <summary>Successor side, after <see cref="Start(GatewayTakeover?)"/>: when its first slot is due (a <see cref="Stopwatch"/> timestamp), for the predecessor.</summary>
+    internal long PingsFromTimestamp => _scheduler?.FirstDue ?? throw new InvalidOperationException("The gateway has not started.");
+
+    /// <summary>
+    /// Predecessor side, first step: stops receiving (the receiver takes what it has read, then the
+    /// kernel's queue waits for the successor) and saving; returns every client, including all this
+    /// process has read. Pinging and the cluster's loops go on.
+    /// </summary>
+    internal GatewayImage BeginHandOff()
+    {
+        var mirror = _mirror ?? throw new InvalidOperationException("The gateway has not started.");
+        _handingOff = true;
+        _receiver?.Stop();
+        _saver?.Stop();
+        var clients = new List<SavedClient>(mirror.Count);
+        mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), clients.Add);
+        LogHandingOff(_options.GatewayId, clients.Count);
+        return new GatewayImage
+        {
+            Clients = [.. clients],
+            Count = clients.Count,
+            TakenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            PingOriginTimestamp = _scheduler!.Origin,
+        };
+    }
+
+    /// <summary>
+    /// Predecessor side, last step: the successor pings from <paramref name="successorPingsFrom"/>
+    /// (its <see cref="PingsFromTimestamp"/>); this one sends every slot before it and no other, then
+    /// ends its loops. No stop is announced, no client handed to the cluster, nothing detached, no
+    /// snapshot written; a refusal by the shards from now on is expected. The host may stop after.
+    /// </summary>
+    internal async Task CompleteHandOffAsync(long successorPingsFrom)
+    {
+        if (!_handingOff) throw new InvalidOperationException("BeginHandOff first.");
+        _handedOff = true;
+        var scheduler = _scheduler!;
+        scheduler.StopBefore(successorPingsFrom);
+        await Task.Run(scheduler.Stop);
+        _stopping.Cancel();
+        await AwaitQuietly(_announcing, "announcing");
+        await AwaitQuietly(_flushing, "registering");
+        _stateFile?.Dispose(); // the successor saves from now on
+        LogHandedOff(_options.GatewayId);
+    }
+
+    /// <summary>Predecessor side: the successor failed before it pinged; this process receives and saves again.</summary>
+    internal void AbortHandOff()
+    {
+        if (!_handingOff || _handedOff) return;
+        _receiver = new Heartbeats.HeartbeatReceiver(_socket!, _mirror!, Metrics, _logger);
+        _receiver.Start();
+        _saver?.Start();
+        _handingOff = false;
+        LogHandOffAborted(_options.GatewayId);
+    }
+
+    private void ReleaseAfterHandOff()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        _socket?.Dispose(); // this process's descriptor only: the successor has its own
+        Metrics.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} handing over {Clients} clients to a new process")]
+    private partial void LogHandingOff(string gatewayId, int clients);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} handed over: the new process pings its clients")]
+    private partial void LogHandedOff(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway {GatewayId}: the hand-over failed; this process goes on receiving and pinging")]
+    private partial void LogHandOffAborted(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GATEWAY_ID {GatewayId} is held by the process this one handed over to, at {Holder}: as expected")]
+    private partial void LogRefusedAfterHandOff(string gatewayId, string holder);
+}
