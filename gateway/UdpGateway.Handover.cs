@@ -6,8 +6,21 @@ using TixTrigger.Time;
 
 namespace TixTrigger.Gateway;
 
-/// <summary>What a gateway process handing over gives its successor: its UDP socket and its clients.</summary>
-internal sealed record GatewayTakeover(IDatagramSocket Socket, GatewayImage Clients);
+/// <summary>
+/// What a gateway process handing over gives its successor: its UDP socket, its clients (the bytes of
+/// a <see cref="GatewayImage"/>, see <see cref="GatewayStateFormat"/>), and how to tell it from which
+/// moment the successor pings.
+/// </summary>
+internal sealed record GatewayTakeover(IDatagramSocket Socket, ReadOnlyMemory<byte> State, Func<long, Task> SayPinging)
+{
+    /// <exception cref="InvalidDataException">The bytes are not a whole image of this version.</exception>
+    public GatewayImage ReadClients()
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(State, out var segment) ? segment : new ArraySegment<byte>(State.ToArray());
+        using var stream = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
+        return GatewayStateFormat.Read(stream);
+    }
+}
 
 /// <summary>
 /// Handing over to a new process with the same settings (an upgrade): the old one stops receiving
@@ -31,15 +44,40 @@ public sealed partial class UdpGateway
     internal long PingsFromTimestamp => _scheduler?.FirstDue ?? throw new InvalidOperationException("The gateway has not started.");
 
     /// <summary>
-    /// Predecessor side, first step: stops receiving (the receiver takes what it has read, then the
-    /// kernel's queue waits for the successor) and saving; returns every client, including all this
-    /// process has read. Pinging and the cluster's loops go on.
+    /// Predecessor side, the whole hand-over: <paramref name="send"/> gets the clients' bytes (after
+    /// receiving has stopped), <paramref name="waitUntilPinging"/> returns the successor's first slot;
+    /// then this process stops pinging before it. If either fails, this process receives and saves
+    /// again (the successor never pinged) and the error goes on to the caller.
+    /// </summary>
+    internal async Task HandOffAsync(Func<ReadOnlyMemory<byte>, CancellationToken, Task> send, Func<CancellationToken, Task<long>> waitUntilPinging, CancellationToken cancel)
+    {
+        var image = BeginHandOff();
+        long pingsFrom;
+        try
+        {
+            using var bytes = new MemoryStream(GatewayStateFormat.HeaderBytes + image.Count * GatewayStateFormat.RecordBytes + 4096);
+            GatewayStateFormat.Write(bytes, image);
+            await send(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), cancel);
+            pingsFrom = await waitUntilPinging(cancel);
+        }
+        catch
+        {
+            AbortHandOff();
+            throw;
+        }
+        await CompleteHandOffAsync(pingsFrom);
+    }
+
+    /// <summary>
+    /// Predecessor side, first step: stops receiving (after the batch in hand: what the kernel queued
+    /// waits for the successor) and saving; returns every client, including all this process has
+    /// read. Pinging and the cluster's loops go on.
     /// </summary>
     internal GatewayImage BeginHandOff()
     {
         var mirror = _mirror ?? throw new InvalidOperationException("The gateway has not started.");
         _handingOff = true;
-        _receiver?.Stop();
+        _receiver?.Stop(drain: false);
         _saver?.Stop();
         var clients = new List<SavedClient>(mirror.Count);
         mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), clients.Add);
@@ -84,12 +122,29 @@ public sealed partial class UdpGateway
         LogHandOffAborted(_options.GatewayId);
     }
 
+    /// <summary>Successor side: tells the predecessor from which moment this process pings every slot.</summary>
+    private async Task SayPingingAsync(GatewayTakeover from)
+    {
+        try
+        {
+            await from.SayPinging(PingsFromTimestamp);
+        }
+        catch (Exception error)
+        {
+            // The predecessor gone or deaf: it stops on its own timeout; at worst both ping a while.
+            LogSayPingingFailed(error);
+        }
+    }
+
     private void ReleaseAfterHandOff()
     {
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
         _socket?.Dispose(); // this process's descriptor only: the successor has its own
         Metrics.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the process that handed over that this one pings failed")]
+    private partial void LogSayPingingFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} handing over {Clients} clients to a new process")]
     private partial void LogHandingOff(string gatewayId, int clients);

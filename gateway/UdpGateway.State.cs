@@ -14,6 +14,7 @@ public sealed partial class UdpGateway
 {
     private StateFile? _stateFile;
     private StateSaver? _saver;
+    private long _predecessorOrigin;
 
     /// <summary>For the benchmark and tests: the saver, when STATE_DIR is set.</summary>
     internal StateSaver? Saver => _saver;
@@ -27,7 +28,8 @@ public sealed partial class UdpGateway
             _stateFile = new StateFile(directory, _options.GatewayId);
             _saver = new StateSaver(_stateFile, mirror, () => _scheduler?.Origin ?? 0, _logger);
         }
-        var image = from?.Clients;
+        var image = from?.ReadClients();
+        _predecessorOrigin = image?.PingOriginTimestamp ?? 0;
         string source = "the process handing over";
         if (image is null && _stateFile is not null)
         {

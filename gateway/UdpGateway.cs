@@ -95,9 +95,10 @@ public sealed partial class UdpGateway : IAsyncDisposable
         _peers.Start();
         // A successor pings each slot at its predecessor's phase, from a slot shortly ahead, which the predecessor is told to leave to it.
         if (from is null) _scheduler.Start();
-        else _scheduler.Start(from.Clients.PingOriginTimestamp, System.Diagnostics.Stopwatch.GetTimestamp() + HandOverLeadTicks);
+        else _scheduler.Start(_predecessorOrigin, System.Diagnostics.Stopwatch.GetTimestamp() + HandOverLeadTicks);
         _receiver.Start();
         _saver?.Start();
+        if (from is not null) _ = SayPingingAsync(from);
         _announcing = Task.WhenAll(
             Task.Run(() => shards.RunAsync(_stopping.Token)),
             Task.Run(() => partitions.RunAsync(_stopping.Token)),
