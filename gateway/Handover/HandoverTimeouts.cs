@@ -1,0 +1,20 @@
+namespace TixTrigger.Gateway.Handover;
+
+/// <summary>How long each step may take before the waiting side gives up: a hung peer costs seconds, never a hang.</summary>
+internal static class HandoverTimeouts
+{
+    /// <summary>Reaching the running gateway's rendezvous socket (local: instant when it is alive).</summary>
+    public static readonly TimeSpan Connect = TimeSpan.FromSeconds(2);
+
+    /// <summary>The successor's hello, once connected.</summary>
+    public static readonly TimeSpan Hello = TimeSpan.FromSeconds(5);
+
+    /// <summary>The running gateway's answer: it stops receiving and exports its clients first.</summary>
+    public static readonly TimeSpan Sockets = TimeSpan.FromSeconds(10);
+
+    /// <summary>Each further message (the clients' snapshot can be tens of MiB at a million clients).</summary>
+    public static readonly TimeSpan Message = TimeSpan.FromSeconds(10);
+
+    /// <summary>The successor restoring the clients and starting to ping; past it the old process resumes.</summary>
+    public static readonly TimeSpan Pinging = TimeSpan.FromSeconds(10);
+}
