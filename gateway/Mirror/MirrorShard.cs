@@ -116,6 +116,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         }
         entry.DeadlineMs = nowMs + settings.ExpiryMs;
         entry.Local = local;
+        _deadlineChanges++;
         if ((entry.State & EntryState.Registered) != 0) QueueRefreshIfDue(i);
         else if ((entry.State & (EntryState.ClaimQueued | EntryState.ClaimInFlight)) == 0) QueueClaim(i);
         return Admission.Refreshed;
@@ -256,6 +257,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             SlotPosition = _wheel.Add(slot, i),
         };
         _index[client] = i;
+        _membershipChanges++;
         return i;
     }
 
@@ -271,5 +273,6 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         entry = default;
         entry.State = positions;
         _free.Push(i);
+        _membershipChanges++;
     }
 }
