@@ -17,11 +17,14 @@ internal enum FrameType : byte
     /// <summary>old → new: the clients, in the gateway's snapshot format.</summary>
     State = 4,
 
-    /// <summary>new → old: it pings every slot due from the Stopwatch timestamp in the payload.</summary>
-    Pinging = 5,
+    /// <summary>new → old: it has the clients and is ready to ping.</summary>
+    Ready = 5,
+
+    /// <summary>old → new: it pings no slot due from the Stopwatch timestamp in the payload on: the new one pings from there.</summary>
+    FirstSlot = 6,
 
     /// <summary>old → new: it has stopped pinging and exits.</summary>
-    Done = 6,
+    Done = 7,
 }
 
 /// <summary>One message as received, with the sockets that came with it: closed on dispose unless taken.</summary>

@@ -15,6 +15,15 @@ internal static class HandoverTimeouts
     /// <summary>Each further message (the clients' snapshot can be tens of MiB at a million clients).</summary>
     public static readonly TimeSpan Message = TimeSpan.FromSeconds(10);
 
-    /// <summary>The successor restoring the clients and starting to ping; past it the old process resumes.</summary>
-    public static readonly TimeSpan Pinging = TimeSpan.FromSeconds(10);
+    /// <summary>The successor restoring the clients until it is ready to ping; past it the old process resumes.</summary>
+    public static readonly TimeSpan Ready = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How far ahead the old process puts the cut-over when the successor is ready: time for the message to
+    /// reach it. Later than that, the successor's first slots leave late by the difference; never twice.
+    /// </summary>
+    public static readonly TimeSpan CutOverLead = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>The old process's last slot and stop, after the cut-over.</summary>
+    public static readonly TimeSpan Done = TimeSpan.FromSeconds(10);
 }

@@ -8,7 +8,7 @@ namespace TixTrigger.Gateway.Handover;
 /// <summary>
 /// The running gateway this process takes over, once it handed over its sockets and clients: start the
 /// gateway on <see cref="Socket"/> with <see cref="State"/>, serve METRICS_PORT on <see cref="MetricsListener"/>,
-/// and <see cref="SayPingingAsync"/> once pinging, so that the old process stops.
+/// and start pinging at the cut-over <see cref="AskFirstSlotAsync"/> returns.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class Predecessor : IDisposable
@@ -35,18 +35,23 @@ public sealed class Predecessor : IDisposable
 
     public int ProcessId { get; }
 
-    /// <summary>Tells the old process this one sends every slot due from <paramref name="pingsFrom"/> (a Stopwatch timestamp).</summary>
-    public Task SayPingingAsync(long pingsFrom, CancellationToken cancel) => Task.Run(() =>
+    /// <summary>
+    /// Says this process is ready to ping; returns the cut-over the old process chose (a Stopwatch timestamp): it
+    /// pings every slot due before it, this one every slot due from it. Throws <see cref="HandoverException"/> when
+    /// the old process hung up or took too long (it resumed, or is gone): this one must not ping then.
+    /// </summary>
+    public Task<long> AskFirstSlotAsync(CancellationToken cancel) => Task.Run(() =>
     {
-        var payload = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(payload, pingsFrom);
-        _channel.Send(FrameType.Pinging, payload, HandoverTimeouts.Message, cancel);
+        _channel.Send(FrameType.Ready, [], HandoverTimeouts.Message, cancel);
+        using var answer = _channel.Receive(HandoverTimeouts.Ready, cancel, "the cut-over");
+        if (answer.Type != FrameType.FirstSlot || answer.Payload.Length != 8) throw new HandoverException($"the old process sent {answer.Type} where the cut-over belongs");
+        return BinaryPrimitives.ReadInt64LittleEndian(answer.Payload);
     }, cancel);
 
     /// <summary>Returns when the old process has stopped pinging (it exits next).</summary>
     public Task WaitUntilDoneAsync(CancellationToken cancel) => Task.Run(() =>
     {
-        using var frame = _channel.Receive(HandoverTimeouts.Pinging, cancel, "the old process to stop pinging");
+        using var frame = _channel.Receive(HandoverTimeouts.Done, cancel, "the old process to stop pinging");
         if (frame.Type != FrameType.Done) throw new HandoverException($"the old process sent {frame.Type} where it should stop");
     }, cancel);
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using TixTrigger.Gateway.Udp;
@@ -8,7 +9,7 @@ namespace TixTrigger.Gateway.Handover;
 /// <summary>
 /// A new process with this gateway's settings, as the running gateway sees it once the hello matched. The
 /// gateway stops receiving (datagrams wait in the shared socket's queue), <see cref="SendAsync"/>s its sockets
-/// and clients, pings until <see cref="WaitUntilPingingAsync"/> returns, stops, and <see cref="SayDoneAsync"/>.
+/// and clients, agrees on the cut-over (<see cref="AgreeFirstSlotAsync"/>), pings until it, and <see cref="SayDoneAsync"/>.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class Successor : IDisposable
@@ -42,15 +43,24 @@ public sealed class Successor : IDisposable
     }
 
     /// <summary>
-    /// Returns, once the successor pings, the Stopwatch timestamp (CLOCK_MONOTONIC: the same clock in every
-    /// process) from which it sends every slot: ping only slots due before it. Throws
-    /// <see cref="HandoverException"/> when it hung up or took too long: it never pinged, so resume.
+    /// Waits until the successor is ready to ping, then picks the cut-over (a Stopwatch timestamp, CLOCK_MONOTONIC:
+    /// the same clock in every process), calls <paramref name="stopBefore"/> with it, and only then tells the
+    /// successor, which pings every slot due from it: whatever the delays, no slot is pinged twice or never.
+    /// Throws <see cref="HandoverException"/> when the successor hung up or took too long: it never pinged, so
+    /// resume (and undo <paramref name="stopBefore"/> if it ran).
     /// </summary>
-    public Task<long> WaitUntilPingingAsync(CancellationToken cancel) => Task.Run(() =>
+    public Task<long> AgreeFirstSlotAsync(Action<long> stopBefore, CancellationToken cancel) => Task.Run(() =>
     {
-        using var frame = _channel.Receive(HandoverTimeouts.Pinging, cancel, "the successor to ping");
-        if (frame.Type != FrameType.Pinging || frame.Payload.Length != 8) throw new HandoverException($"the successor sent {frame.Type} where it should ping");
-        return BinaryPrimitives.ReadInt64LittleEndian(frame.Payload);
+        using (var ready = _channel.Receive(HandoverTimeouts.Ready, cancel, "the successor to be ready"))
+        {
+            if (ready.Type != FrameType.Ready) throw new HandoverException($"the successor sent {ready.Type} where it should be ready");
+        }
+        long firstSlot = Stopwatch.GetTimestamp() + (long)(HandoverTimeouts.CutOverLead.TotalSeconds * Stopwatch.Frequency);
+        stopBefore(firstSlot);
+        var payload = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(payload, firstSlot);
+        _channel.Send(FrameType.FirstSlot, payload, HandoverTimeouts.Message, cancel);
+        return firstSlot;
     }, cancel);
 
     /// <summary>This process has stopped pinging; it exits next.</summary>

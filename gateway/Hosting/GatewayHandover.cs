@@ -1,6 +1,6 @@
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using TixTrigger.Gateway.Handover;
-using TixTrigger.Gateway.State;
 
 namespace TixTrigger.Gateway.Hosting;
 
@@ -25,7 +25,12 @@ internal sealed class GatewayHandover(HandoverSettings settings)
     /// <summary>Takes over or opens METRICS_PORT; returns one line saying why this process cannot start, or null.</summary>
     public string? Prepare()
     {
-        if (!OperatingSystem.IsLinux() || !settings.Supported) return null;
+        return OperatingSystem.IsLinux() && settings.Supported ? PrepareOnLinux() : null;
+    }
+
+    [SupportedOSPlatform("linux")]
+    private string? PrepareOnLinux()
+    {
         try
         {
             Predecessor = HandoverClient.TryTakeOver(settings);
@@ -37,17 +42,8 @@ internal sealed class GatewayHandover(HandoverSettings settings)
         if (Predecessor is { } predecessor)
         {
             MetricsListener = predecessor.MetricsListener;
-            try
-            {
-                Takeover = new GatewayTakeover(predecessor.Socket, GatewayStateFormat.Read(new MemoryStream(predecessor.State.ToArray(), writable: false)));
-            }
-            catch (InvalidDataException error)
-            {
-                // Hanging up makes the old process resume: nothing is lost.
-                predecessor.Socket.Dispose();
-                predecessor.Dispose();
-                return $"cannot take over the running gateway with {settings}: its clients are unreadable ({error.Message}); it goes on";
-            }
+            // The gateway reads the clients, and asks where to start pinging once it has them.
+            Takeover = new GatewayTakeover(predecessor.Socket, predecessor.State, () => predecessor.AskFirstSlotAsync(CancellationToken.None));
             return null;
         }
         try

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TixTrigger.Gateway.Handover;
-using TixTrigger.Gateway.State;
 
 namespace TixTrigger.Gateway.Hosting;
 
@@ -39,16 +38,15 @@ internal sealed partial class HandoverService(GatewayHandover handover, UdpGatew
     {
         using (predecessor)
         {
+            LogTookOver(handover.Settings.GatewayId, gateway.ClientCount, predecessor.ProcessId);
             try
             {
-                await predecessor.SayPingingAsync(gateway.PingsFromTimestamp, stopping);
-                LogTookOver(handover.Settings.GatewayId, gateway.ClientCount, predecessor.ProcessId);
                 await predecessor.WaitUntilDoneAsync(stopping);
                 LogPredecessorDone(predecessor.ProcessId);
             }
             catch (HandoverException error)
             {
-                // Both may ping for a moment; the old one stops on its own once it cannot reach this one.
+                // It stops on its own once it cannot reach this one; at worst both ping for a moment.
                 LogPredecessorLost(predecessor.ProcessId, error.Message);
             }
         }
@@ -57,22 +55,9 @@ internal sealed partial class HandoverService(GatewayHandover handover, UdpGatew
     private async Task HandOffAsync(Successor successor, CancellationToken stopping)
     {
         var gateway = service.Gateway!;
-        var image = gateway.BeginHandOff();
-        long successorPingsFrom;
-        try
-        {
-            var state = new MemoryStream();
-            GatewayStateFormat.Write(state, image);
-            await successor.SendAsync(gateway.Socket, state.GetBuffer().AsMemory(0, (int)state.Length), stopping);
-            successorPingsFrom = await successor.WaitUntilPingingAsync(stopping);
-        }
-        catch (Exception error)
-        {
-            gateway.AbortHandOff();
-            throw error as HandoverException ?? new HandoverException(error.Message, error);
-        }
+        // The gateway resumes by itself when either step fails: the successor never pinged.
+        await gateway.HandOffAsync((state, cancel) => successor.SendAsync(gateway.Socket, state, cancel), successor.AgreeFirstSlotAsync, stopping);
         _handedOff = true;
-        await gateway.CompleteHandOffAsync(successorPingsFrom);
         try
         {
             await successor.SayDoneAsync(stopping);
