@@ -37,6 +37,7 @@ internal sealed partial class MirrorShard
     /// </summary>
     public int Restore(SavedClient[] clients, long nowMs, long wallNowMs, Action<Admission> refused)
     {
+        Reserve(clients.Length);
         int restored = 0;
         ForEachChunk(clients, client =>
         {
@@ -55,5 +56,16 @@ internal sealed partial class MirrorShard
             restored++;
         });
         return restored;
+    }
+
+    /// <summary>Room for <paramref name="more"/> entries at once: a million restored clients grow no table step by step.</summary>
+    private void Reserve(int more)
+    {
+        lock (_gate)
+        {
+            _index.EnsureCapacity(_index.Count + more);
+            int needed = _used + more;
+            if (_entries.Length < needed) Array.Resize(ref _entries, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)needed));
+        }
     }
 }

@@ -53,7 +53,7 @@ internal static class GatewayStateFormat
         long takenAt = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
         long origin = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
 
-        var clients = new List<SavedClient>();
+        var clients = new List<SavedClient>(from.CanSeek ? (int)Math.Min(int.MaxValue, Math.Max(0, from.Length - from.Position) / RecordBytes) : 0);
         var block = new byte[MaxBlockRecords * RecordBytes];
         Span<byte> word = stackalloc byte[4];
         while (true)
