@@ -23,12 +23,13 @@ builder.WebHost.ListenForProbes(node, handover);
 builder.UseOrleansClientInBackground(client => client.UseTixTriggerClustering(node).UseClusterTls(node.TlsCertificate));
 builder.Services.AddUdpGateway(gateway).AddGatewayHandover(handover).AddTixTriggerMetrics(node, "tixtrigger-gateway", gateway.GatewayId);
 
-var app = builder.Build();
-app.MapGatewayEndpoints();
-// Last before running: the running gateway stops receiving from here until this one starts.
+// Last before building the host (Kestrel reads its listener then): the running gateway stops receiving from here until this one starts.
 if (handover.Prepare() is { } failure)
 {
     Console.Error.WriteLine($"tixtrigger: {failure}");
     return 1;
 }
+
+var app = builder.Build();
+app.MapGatewayEndpoints();
 return await app.RunOrExplainAsync("gateway", $"PORT={gateway.Port}, METRICS_PORT={node.MetricsPort}");

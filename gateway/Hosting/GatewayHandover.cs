@@ -7,7 +7,7 @@ namespace TixTrigger.Gateway.Hosting;
 /// <summary>
 /// The hand-over's part in a gateway process's start: before anything binds, take the sockets and clients of a
 /// running gateway with the same settings, or else open METRICS_PORT itself (so that it can hand it on later).
-/// Done after the host is built and just before it runs: the old process stops receiving meanwhile.
+/// Done just before the host is built, as late as can be: the old process stops receiving meanwhile (datagrams queue).
 /// </summary>
 internal sealed class GatewayHandover(HandoverSettings settings)
 {

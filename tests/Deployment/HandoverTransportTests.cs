@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using TixTrigger.Endpoints;
 using TixTrigger.Gateway.Handover;
@@ -14,6 +15,7 @@ namespace TixTrigger.Tests.Deployment;
 /// The hand-over's transport between two ends in one test process (each end alone, as two processes use it):
 /// the rendezvous socket, the sockets passed with SCM_RIGHTS, the settings check, the cut-over, and timeouts.
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class HandoverTransportTests : IDisposable
 {
     private readonly HandoverSettings _settings = new($"transport-{Guid.NewGuid():N}", IPAddress.Loopback, FreePorts.Next(), FreePorts.Next());

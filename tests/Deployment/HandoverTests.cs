@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using TixTrigger.Tests.Infrastructure;
+
+namespace TixTrigger.Tests.Deployment;
+
+/// <summary>
+/// A gateway upgraded as nginx upgrades its binary: a new process started with exactly the settings of the
+/// running one (GATEWAY_ID, HOST, PORT, METRICS_PORT) takes over its UDP socket, its METRICS_PORT and its
+/// clients; the old one exits 0. Real processes, a real cluster with Redis, real UDP on loopback.
+/// </summary>
+public sealed class HandoverTests : IAsyncLifetime
+{
+    private const int Clients = 500;
+
+    private LocalCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(silos: 1, gateways: []);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private static long Now() => Stopwatch.GetTimestamp();
+
+    [Fact]
+    public async Task A_new_process_with_the_same_settings_takes_over_500_clients_without_a_missed_ping_and_the_old_one_exits_0()
+    {
+        int port = FreePorts.Next(), metricsPort = FreePorts.Next();
+        var old = await _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
+        using var fleet = new PingFleet(Clients);
+        fleet.Heartbeat(old.Endpoint);
+        Assert.True(await Eventually.True(() => fleet.Clients.All(c => c.Count >= 2), TimeSpan.FromSeconds(15)),
+            $"{fleet.Clients.Count(c => c.Count < 2)} clients not pinged before the upgrade\n{_cluster.Describe()}");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        long start = Now();
+        var upgrading = _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
+        // The old process logs this once it has stopped reading the socket, before the new one has its clients:
+        // a first heartbeat now reaches a port nobody reads for a moment, and must still register.
+        using var newcomers = new PingFleet(5);
+        Assert.True(await WhenOldHandsOverAsync(old.Process, TimeSpan.FromSeconds(60)), $"the old process never handed over\n{_cluster.Describe()}");
+        newcomers.Heartbeat(old.Endpoint);
+        long newcomersSent = Now();
+        var successor = await upgrading;
+
+        int exitCode = await old.Process.WaitForExitAsync(TimeSpan.FromSeconds(15) - Stopwatch.GetElapsedTime(start));
+        var exited = Stopwatch.GetElapsedTime(start);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        long end = Now();
+
+        Assert.True(exitCode == 0, $"the old process exited {exitCode}\n{old.Process.Describe()}");
+        Assert.True(exited < TimeSpan.FromSeconds(15), $"the old process exited {exited.TotalSeconds:F1} s after the new one started");
+        var gap = fleet.LongestGap(start, end);
+        var (onTime, intervals) = fleet.IntervalsOnTime(start, end, PingAssertions.IntervalTolerance);
+        Console.WriteLine($"hand-over: old exited after {exited.TotalSeconds:F1} s; longest gap {gap.TotalMilliseconds:F0} ms; {onTime} of {intervals} intervals on time");
+        Assert.True(gap < TimeSpan.FromSeconds(1.5), $"a missed ping: the longest gap across the hand-over was {gap.TotalMilliseconds:F0} ms\n{_cluster.Describe()}");
+        Assert.True(onTime >= intervals * 0.999, $"{onTime} of {intervals} intervals on time across the hand-over\n{_cluster.Describe()}");
+        Assert.True(newcomers.Clients.All(c => c.Pings.Count(p => p.Timestamp > newcomersSent) >= 3),
+            $"{newcomers.Clients.Count(c => c.Pings.Count(p => p.Timestamp > newcomersSent) < 3)} of 5 heartbeats sent during the hand-over not pinged\n{_cluster.Describe()}");
+        Assert.All(fleet.Clients.Concat(newcomers.Clients), c => Assert.All(c.Pings, p => Assert.Equal(old.Endpoint, p.From)));
+
+        // The successor holds the GATEWAY_ID in the cluster (the fence took it at the same endpoint) and serves METRICS_PORT.
+        Assert.DoesNotContain(successor.Process.Output, line => line.Contains("held by another live process", StringComparison.Ordinal));
+        var client = await _cluster.ConnectClientAsync();
+        Assert.True(await Eventually.True(async () => await _cluster.MembersOfAsync(client, "a") == Clients + 5, TimeSpan.FromSeconds(15)),
+            $"{await _cluster.MembersOfAsync(client, "a")} clients in the shards of gateway a\n{_cluster.Describe()}");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var ready = await http.GetAsync($"http://127.0.0.1:{metricsPort}/readyz");
+        Assert.True(ready.IsSuccessStatusCode, $"/readyz on METRICS_PORT after the hand-over: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
+    }
+
+    [Fact]
+    public async Task A_process_with_the_same_GATEWAY_ID_and_PORT_but_another_METRICS_PORT_is_refused_in_one_line_and_the_running_one_goes_on()
+    {
+        int port = FreePorts.Next();
+        var running = await _cluster.StartGatewayAsync("a", port);
+        using var fleet = new PingFleet(50);
+        fleet.Heartbeat(running.Endpoint);
+        Assert.True(await Eventually.True(() => fleet.Clients.All(c => c.Count >= 1), TimeSpan.FromSeconds(15)));
+
+        long start = Now();
+        // Its own free METRICS_PORT: the same gateway otherwise.
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _cluster.StartGatewayAsync("a", port));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        long end = Now();
+
+        var line = failure.Message.Split('\n').Where(l => l.StartsWith("tixtrigger: cannot take over", StringComparison.Ordinal)).ToList();
+        Assert.True(line.Count == 1, $"one line saying why:\n{failure.Message}");
+        Assert.Contains($"METRICS_PORT=", line[0]);
+        Assert.Contains("here,", line[0]);
+        Assert.False(running.Process.HasExited, "the running gateway stopped");
+        Assert.True(fleet.LongestGap(start, end) < TimeSpan.FromSeconds(1.5), $"the running gateway's clients missed a ping: {fleet.LongestGap(start, end)}");
+    }
+
+    /// <summary>Polls the old process's output closely: the window this test aims a heartbeat at lasts a fraction of a second.</summary>
+    private static async Task<bool> WhenOldHandsOverAsync(NodeProcess old, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < timeout)
+        {
+            if (old.Output.Any(line => line.Contains("handing over", StringComparison.Ordinal) && line.Contains("clients", StringComparison.Ordinal))) return true;
+            await Task.Delay(2);
+        }
+        return false;
+    }
+}
