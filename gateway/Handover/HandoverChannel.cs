@@ -23,6 +23,20 @@ internal sealed unsafe class HandoverChannel(Socket socket) : IDisposable
 
     private readonly int _fd = (int)socket.Handle;
 
+    /// <summary>
+    /// Whether the process at the other end runs as this process's user, or as root: an abstract socket has no
+    /// file permissions, so anyone in the network namespace could connect; only the same user may take a gateway over.
+    /// </summary>
+    public bool PeerIsTrusted(out int peerProcessId, out uint peerUserId)
+    {
+        var credentials = default(UCred);
+        uint length = (uint)sizeof(UCred);
+        bool known = GetSockOpt(_fd, SolSocket, SoPeerCred, &credentials, &length) == 0;
+        peerProcessId = credentials.ProcessId;
+        peerUserId = credentials.UserId;
+        return known && (credentials.UserId == GetEUid() || credentials.UserId == 0);
+    }
+
     public void Send(FrameType type, ReadOnlySpan<byte> payload, TimeSpan timeout, CancellationToken cancel, ReadOnlySpan<SafeSocketHandle> sockets = default)
     {
         if (payload.Length > MaxFrameBytes) throw new HandoverException($"a {type} message of {payload.Length} bytes is over the {MaxFrameBytes} a hand-over carries");

@@ -24,6 +24,7 @@ public static class HandoverClient
         {
             if (!TryConnect(socket, settings, cancel)) return null;
             channel = new HandoverChannel(socket);
+            if (!channel.PeerIsTrusted(out int peer, out uint user)) throw new HandoverException($"process {peer} of user {user} listens on the hand-over socket, not this user's gateway");
             channel.Send(FrameType.Hello, settings.Encode(), HandoverTimeouts.Hello, cancel);
             var predecessor = Receive(channel, settings, cancel);
             channel = null;

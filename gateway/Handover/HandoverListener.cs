@@ -95,6 +95,12 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
     /// <summary>Reads the hello; refuses other settings with the difference (null), or returns the successor's.</summary>
     private HandoverSettings? Greet(HandoverChannel channel, CancellationToken stopping)
     {
+        if (!channel.PeerIsTrusted(out int peer, out uint user))
+        {
+            LogUntrusted(peer, user);
+            channel.Send(FrameType.Refused, Encoding.UTF8.GetBytes($"the running gateway runs as another user than {user}"), HandoverTimeouts.Message, stopping);
+            return null;
+        }
         using var hello = channel.Receive(HandoverTimeouts.Hello, stopping, "a hello");
         if (hello.Type != FrameType.Hello) throw new HandoverException($"a process sent {hello.Type} where a hello belongs");
         var theirs = HandoverSettings.Decode(hello.Payload);
@@ -128,6 +134,9 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a hand-over to a process with other settings: {Difference}")]
     private partial void LogRefusing(string difference);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a hand-over to process {ProcessId} of user {UserId}: only this process's user (or root) may take the gateway over")]
+    private partial void LogUntrusted(int processId, uint userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A hand-over hello failed: {Reason}")]
     private partial void LogBadHello(string reason);

@@ -17,6 +17,7 @@ internal static unsafe partial class LinuxSocketInterop
     // <asm-generic/socket.h>
     public const int SolSocket = 1;
     public const int SoType = 3;
+    public const int SoPeerCred = 17;
     public const int SoSndBufForce = 32;
     public const int SoRcvBufForce = 33;
     public const int SoRxqOvfl = 40;
@@ -108,6 +109,15 @@ internal static unsafe partial class LinuxSocketInterop
         public uint InterfaceIndex;
     }
 
+    /// <summary><c>struct ucred</c> (&lt;bits/socket.h&gt;): who is at the other end of a Unix socket.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UCred
+    {
+        public int ProcessId;
+        public uint UserId;
+        public uint GroupId;
+    }
+
     /// <summary><c>struct pollfd</c> (&lt;poll.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -142,6 +152,9 @@ internal static unsafe partial class LinuxSocketInterop
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEUid();
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

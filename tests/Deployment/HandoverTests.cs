@@ -51,6 +51,7 @@ public sealed class HandoverTests : IAsyncLifetime
         var gap = fleet.LongestGap(start, end);
         var (onTime, intervals) = fleet.IntervalsOnTime(start, end, PingAssertions.IntervalTolerance);
         Console.WriteLine($"hand-over: old exited after {exited.TotalSeconds:F1} s; longest gap {gap.TotalMilliseconds:F0} ms; {onTime} of {intervals} intervals on time");
+        foreach (var line in old.Process.Output.Concat(successor.Process.Output).Where(IsMilestone)) Console.WriteLine(line);
         Assert.True(gap < TimeSpan.FromSeconds(1.5), $"a missed ping: the longest gap across the hand-over was {gap.TotalMilliseconds:F0} ms\n{_cluster.Describe()}");
         Assert.True(onTime >= intervals * 0.999, $"{onTime} of {intervals} intervals on time across the hand-over\n{_cluster.Describe()}");
         Assert.True(newcomers.Clients.All(c => c.Pings.Count(p => p.Timestamp > newcomersSent) >= 3),
@@ -89,6 +90,9 @@ public sealed class HandoverTests : IAsyncLifetime
         Assert.False(running.Process.HasExited, "the running gateway stopped");
         Assert.True(fleet.LongestGap(start, end) < TimeSpan.FromSeconds(1.5), $"the running gateway's clients missed a ping: {fleet.LongestGap(start, end)}");
     }
+
+    private static bool IsMilestone(string line) =>
+        new[] { "Handing gateway", "handing over", "handed over", "Took gateway", "listening on udp", "stopped pinging", "gateway stopped" }.Any(text => line.Contains(text, StringComparison.Ordinal));
 
     /// <summary>Polls the old process's output closely: the window this test aims a heartbeat at lasts a fraction of a second.</summary>
     private static async Task<bool> WhenOldHandsOverAsync(NodeProcess old, TimeSpan timeout)
