@@ -36,7 +36,7 @@ public sealed class HandoverTests : IAsyncLifetime
         // The old process logs this once it has stopped reading the socket, before the new one has its clients:
         // a first heartbeat now reaches a port nobody reads for a moment, and must still register.
         using var newcomers = new PingFleet(5);
-        Assert.True(await WhenOldHandsOverAsync(old.Process, TimeSpan.FromSeconds(60)), $"the old process never handed over\n{_cluster.Describe()}");
+        Assert.True(await WhenOldHandsOverAsync(old.Process, upgrading, TimeSpan.FromSeconds(60)), $"the old process never handed over\n{_cluster.Describe()}");
         newcomers.Heartbeat(old.Endpoint);
         long newcomersSent = Now();
         var successor = await upgrading;
@@ -95,10 +95,10 @@ public sealed class HandoverTests : IAsyncLifetime
         new[] { "Handing gateway", "handing over", "handed over", "Took gateway", "listening on udp", "stopped pinging", "gateway stopped" }.Any(text => line.Contains(text, StringComparison.Ordinal));
 
     /// <summary>Polls the old process's output closely: the window this test aims a heartbeat at lasts a fraction of a second.</summary>
-    private static async Task<bool> WhenOldHandsOverAsync(NodeProcess old, TimeSpan timeout)
+    private static async Task<bool> WhenOldHandsOverAsync(NodeProcess old, Task upgrading, TimeSpan timeout)
     {
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < timeout)
+        while (waited.Elapsed < timeout && !upgrading.IsFaulted)
         {
             if (old.Output.Any(line => line.Contains("handing over", StringComparison.Ordinal) && line.Contains("clients", StringComparison.Ordinal))) return true;
             await Task.Delay(2);
