@@ -61,6 +61,15 @@ internal struct DatagramCadence
 
     public readonly bool IsEcho => _stage == Stage.Echo || _trigger;
 
+    /// <summary>The rule's stage or verdict, for the status page's lookup.</summary>
+    public readonly string Describe() => _trigger ? "trigger" : _stage switch
+    {
+        Stage.Echo => "echo",
+        Stage.Testing => "testing",
+        Stage.Cooling => "cooling",
+        _ => "watching",
+    };
+
     /// <summary>When its latest datagram arrived (for one learnt from the cluster, when that happened).</summary>
     public readonly long LastHeardMs => _lastMs;
 

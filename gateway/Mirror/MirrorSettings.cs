@@ -16,6 +16,9 @@ internal sealed class MirrorSettings(int expirySeconds, AdmissionControl admissi
 
     public AdmissionControl Admission { get; } = admission;
 
+    /// <summary>Sources refused lately, for the status page's lookup of one phone.</summary>
+    public Status.RecentRefusals Refusals { get; } = new();
+
     public EchoRule EchoRule { get; } = EchoRule.For(expirySeconds, secret);
 
     // A claim id is this process's epoch (high 32 bits) and a counter: no wall clock, so a clock step

@@ -102,6 +102,8 @@ internal sealed partial class MirrorShard
         var verdict = settings.Admission.TryAdd(member.Client, nowMs, AdmissionPath.Cluster);
         if (verdict != Admission.Added)
         {
+            // A client the cluster handed back (a restart resuming it) and the caps refused: its lookup says so.
+            settings.Refusals.Record(member.Client, verdict.Reason(), nowMs);
             rejected(verdict);
             return;
         }

@@ -189,6 +189,7 @@ internal sealed partial class MirrorShard
                 if (!TryFind(claim.Member, out int i) || (_entries[i].State & EntryState.BudgetPending) == 0) continue;
                 _entries[i].State &= ~EntryState.BudgetPending;
                 if (!refused) continue;
+                settings.Refusals.Record(_entries[i].Client, DropReason.OverPrefixBudget, Monotonic.NowMs());
                 RemoveAt(i);
                 removed++;
             }

@@ -57,6 +57,10 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
 
         /// <summary>The timing of its datagrams: the echo rule, and whether it ever heartbeated twice.</summary>
         public DatagramCadence Cadence;
+
+        /// <summary>For the status page's lookup: when this gateway took it (monotonic seconds), and the pings handed to the sender since.</summary>
+        public int SinceSeconds;
+        public int PingsSent;
     }
 
     private readonly Lock _gate = new();
@@ -142,6 +146,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
                 if (entry.DeadlineMs > nowMs)
                 {
                     batch.Add(new PingTarget(entry.Client, entry.Local));
+                    entry.PingsSent++;
                     int shift = entry.Cadence.SlotShift(nowMs);
                     if (shift > 0) MoveToSlot(i, (slot - shift + SlotWheel.SlotCount) % SlotWheel.SlotCount);
                 }
@@ -255,6 +260,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             ClaimId = claimId,
             Slot = (byte)slot,
             SlotPosition = _wheel.Add(slot, i),
+            SinceSeconds = (int)(Time.Monotonic.NowMs() / 1000),
         };
         _index[client] = i;
         _membershipChanges++;

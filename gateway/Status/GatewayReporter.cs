@@ -9,12 +9,18 @@ namespace TixTrigger.Gateway.Status;
 /// Tells the status page what this gateway does, every <see cref="Interval"/>: its clients, and
 /// its pings, late pings and heartbeats per second over the last interval. A report that fails
 /// (the cluster is away) is simply sent again next time: the page shows the gateway once it is back.
+/// Each report carries a reference to this gateway's <see cref="GatewayLookupResponder"/>: the status
+/// page asks every gateway it shows about one phone through it.
 /// </summary>
 internal sealed partial class GatewayReporter(UdpGateway gateway, int shards, IGrainFactory grains, ILogger logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
     private readonly LogThrottle _failureLog = new(60_000);
+
+    // The runtime holds observers weakly: the reporter keeps the responder alive while it reports.
+    private readonly GatewayLookupResponder _responder = new(gateway);
+    private IGatewayLookup? _lookup;
 
     private readonly record struct Sample(long Timestamp, long Pings, long LatePings, long Heartbeats)
     {
@@ -32,7 +38,8 @@ internal sealed partial class GatewayReporter(UdpGateway gateway, int shards, IG
                 var current = Sample.Of(gateway.Metrics);
                 try
                 {
-                    // Resolved each time: before the client has connected, Orleans cannot make the reference.
+                    // Resolved each time: before the client has connected, Orleans cannot make the references.
+                    _lookup ??= grains.CreateObjectReference<IGatewayLookup>(_responder);
                     await grains.GetGrain<IGatewayStatusGrain>(0).Report(Report(previous, current));
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
@@ -44,6 +51,24 @@ internal sealed partial class GatewayReporter(UdpGateway gateway, int shards, IG
         }
         catch (OperationCanceledException)
         {
+        }
+        finally
+        {
+            ForgetLookup();
+        }
+    }
+
+    private void ForgetLookup()
+    {
+        if (_lookup is null) return;
+        try
+        {
+            grains.DeleteObjectReference<IGatewayLookup>(_lookup);
+        }
+        catch (Exception error)
+        {
+            // The cluster client may have stopped first; the reference dies with it.
+            LogForgetFailed(error.Message);
         }
     }
 
@@ -62,8 +87,12 @@ internal sealed partial class GatewayReporter(UdpGateway gateway, int shards, IG
             Enum.GetValues<DropReason>().ToDictionary(reason => reason.ToString(), metrics.Dropped),
             metrics.PingsFailed,
             gateway.SyncedShards,
-            shards);
+            shards,
+            _lookup);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Deleting the lookup observer failed: {Error}")]
+    private partial void LogForgetFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The status report did not reach the cluster: {Error}")]
     private partial void LogReportFailed(string error);

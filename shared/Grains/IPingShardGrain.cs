@@ -33,6 +33,10 @@ public interface IPingShardGrain : IGrainWithStringKey
     [Alias("Leave")]
     Task Leave(ShardRemoval[] departures);
 
+    /// <summary>One member as this shard holds it (its deadline may lag the gateway's by the refresh lag), for the status page's lookup.</summary>
+    [Alias("GetMember")]
+    Task<ShardMember?> GetMember(Endpoints.ClientEndpoint client);
+
     [Alias("GetSnapshot")]
     Task<ShardSnapshot> GetSnapshot();
 

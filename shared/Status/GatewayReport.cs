@@ -1,6 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace TixTrigger.Status;
 
-/// <summary>What a gateway tells the status page every few seconds: what it pings, how well, and what it drops.</summary>
+/// <summary>
+/// What a gateway tells the status page every few seconds: what it pings, how well, and what it
+/// drops; and (<see cref="Lookup"/>) where the status page can ask it about one phone.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("tix.gateway-report")]
 public sealed record GatewayReport(
     [property: Id(0)] string GatewayId,
@@ -12,4 +17,5 @@ public sealed record GatewayReport(
     [property: Id(6)] IReadOnlyDictionary<string, long> Drops,
     [property: Id(7)] long PingSendErrors,
     [property: Id(8)] int SyncedShards,
-    [property: Id(9)] int Shards);
+    [property: Id(9)] int Shards,
+    [property: Id(10), JsonIgnore] IGatewayLookup? Lookup = null);

@@ -94,6 +94,8 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
         return Task.CompletedTask;
     }
 
+    public Task<ShardMember?> GetMember(Endpoints.ClientEndpoint client) => Task.FromResult(_members.Find(client, Monotonic.NowMs()));
+
     public Task<ShardSnapshot> GetSnapshot()
     {
         _metrics?.CountSnapshot();

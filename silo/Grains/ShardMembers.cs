@@ -118,6 +118,9 @@ internal sealed class ShardMembers
     public ShardMember[] Members(long nowMs) =>
         [.. _members.Select(pair => new ShardMember(pair.Key, pair.Value.Local, Time.Monotonic.TtlMs(pair.Value.DeadlineMs, nowMs), pair.Value.ClaimId))];
 
+    public ShardMember? Find(ClientEndpoint client, long nowMs) =>
+        _members.TryGetValue(client, out var member) ? new ShardMember(client, member.Local, Time.Monotonic.TtlMs(member.DeadlineMs, nowMs), member.ClaimId) : null;
+
     public ShardRemoval[] Departed() =>
         [.. _departed.Select(pair => new ShardRemoval(pair.Key, pair.Value.ClaimId, RemovalReason.Moved))];
 

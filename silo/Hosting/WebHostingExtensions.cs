@@ -39,8 +39,9 @@ public static partial class WebHostingExtensions
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapGet("/", () => Results.Redirect("/status"));
         app.MapGet("/status.json", (IGrainFactory grains, ILocalSiloDetails silo) => StatusReport.GatherAsync(grains, silo));
-        app.MapGet("/status", async (IGrainFactory grains, ILocalSiloDetails silo) =>
-            Results.Content(StatusPage.Render(await StatusReport.GatherAsync(grains, silo)), "text/html; charset=utf-8"));
+        app.MapGet("/status", async (IGrainFactory grains, ILocalSiloDetails silo, string? ip, string? port) =>
+            Results.Content(StatusPage.Render(await StatusReport.GatherAsync(grains, silo), await PhoneLookupEndpoints.SectionAsync(grains, silo, ip, port)), "text/html; charset=utf-8"));
+        app.MapGet("/status/clients", PhoneLookupEndpoints.JsonAsync);
         return app;
     }
 

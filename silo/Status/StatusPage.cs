@@ -7,13 +7,15 @@ namespace TixTrigger.Silo.Status;
 /// <summary>
 /// The status page: plain HTML drawn on the server, so it shows its numbers in any browser (or
 /// <c>curl</c>). A few lines of script redraw it every few seconds by fetching it again in place
-/// (a meta refresh would reload the whole page, and never let a headless browser settle).
+/// (a meta refresh would reload the whole page, and never let a headless browser settle). The
+/// redraw replaces only what lies below the search box, so it never eats what an operator types.
 /// </summary>
 public static class StatusPage
 {
     public const int RefreshSeconds = 5;
 
-    public static string Render(StatusReport report)
+    /// <param name="lookup">A phone looked up with the search box (<c>?ip=&amp;port=</c>), or the reason the query was not read.</param>
+    public static string Render(StatusReport report, PhoneLookupSection? lookup = null)
     {
         var html = new StringBuilder();
         html.Append($$"""
@@ -29,6 +31,14 @@ public static class StatusPage
             .totals span { display: inline-block; margin-right: 2em; font-size: 1.3em; }
             </style></head><body>
             <h1>TixTrigger</h1>
+            <form id="lookup" method="get" action="/status">Look up one phone:
+            <input id="lookup-ip" name="ip" placeholder="IP address" value="{{Encode(lookup?.Ip ?? "")}}">
+            <input id="lookup-port" name="port" placeholder="port (optional)" size="8" value="{{Encode(lookup?.Port ?? "")}}">
+            <button type="submit">Look up</button></form>
+            <div id="live">
+            """);
+        if (lookup is not null) PhoneLookupPage.Append(html, lookup);
+        html.Append($$"""
             <p class="totals"><span>clients <b id="total-clients">{{report.Total.Clients}}</b></span>
             <span>pings/s <b id="total-pings">{{Number(report.Total.PingsPerSecond)}}</b></span>
             <span>late <b>{{Percent(report.Total.LateFraction)}}</b></span></p>
@@ -56,10 +66,13 @@ public static class StatusPage
             </table>
             <p>Served by silo {{Encode(report.Silo)}} at {{report.GeneratedAt:u}}.
             Grains, calls and silos in detail: <a href="/dashboard">Orleans Dashboard</a>. Raw data: <a href="/status.json">/status.json</a>. Metrics: <a href="/metrics">/metrics</a>.</p>
+            </div>
             <script>
             setInterval(async () => {
               const response = await fetch(location.href, { cache: "no-store" });
-              if (response.ok) document.body.innerHTML = new DOMParser().parseFromString(await response.text(), "text/html").body.innerHTML;
+              if (!response.ok) return;
+              const live = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("live");
+              if (live) document.getElementById("live").innerHTML = live.innerHTML;
             }, {{RefreshSeconds * 1000}});
             </script>
             </body></html>
@@ -67,7 +80,7 @@ public static class StatusPage
         return html.ToString();
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    internal static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     private static string Number(double value) => value.ToString(value >= 100 ? "F0" : "F1", CultureInfo.InvariantCulture);
 
