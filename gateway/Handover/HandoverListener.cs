@@ -59,9 +59,10 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
             }
             var channel = new HandoverChannel(connection);
             HandoverSettings? successor;
+            int processId = 0;
             try
             {
-                successor = await Task.Run(() => Greet(channel, stopping), stopping);
+                successor = await Task.Run(() => Greet(channel, out processId, stopping), stopping);
             }
             catch (Exception error) when (error is HandoverException or OperationCanceledException)
             {
@@ -77,7 +78,7 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
             }
             // Only now the name is free for the successor, and nobody else gets in meanwhile.
             listener.Dispose();
-            LogHandingOver(settings.GatewayId, settings.Port);
+            LogHandingOver(settings.GatewayId, settings.Port, processId);
             using var handle = new Successor(channel, metricsListener.SafeHandle, successor);
             try
             {
@@ -93,9 +94,9 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
     }
 
     /// <summary>Reads the hello; refuses other settings with the difference (null), or returns the successor's.</summary>
-    private HandoverSettings? Greet(HandoverChannel channel, CancellationToken stopping)
+    private HandoverSettings? Greet(HandoverChannel channel, out int peer, CancellationToken stopping)
     {
-        if (!channel.PeerIsTrusted(out int peer, out uint user))
+        if (!channel.PeerIsTrusted(out peer, out uint user))
         {
             LogUntrusted(peer, user);
             channel.Send(FrameType.Refused, Encoding.UTF8.GetBytes($"the running gateway runs as another user than {user}"), HandoverTimeouts.Message, stopping);
@@ -141,8 +142,8 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
     [LoggerMessage(Level = LogLevel.Warning, Message = "A hand-over hello failed: {Reason}")]
     private partial void LogBadHello(string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Handing gateway {GatewayId} (PORT={Port}) over to a new process")]
-    private partial void LogHandingOver(string gatewayId, int port);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handing gateway {GatewayId} (PORT={Port}) over to process {ProcessId}")]
+    private partial void LogHandingOver(string gatewayId, int port, int processId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The hand-over failed before the new process pinged; this one goes on: {Reason}")]
     private partial void LogHandOffFailed(string reason);

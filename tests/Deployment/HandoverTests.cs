@@ -69,6 +69,41 @@ public sealed class HandoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_process_killed_in_the_middle_of_the_hand_over_leaves_the_old_one_pinging_receiving_and_ready_for_the_next()
+    {
+        int port = FreePorts.Next(), metricsPort = FreePorts.Next();
+        var old = await _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
+        using var fleet = new PingFleet(100);
+        fleet.Heartbeat(old.Endpoint);
+        Assert.True(await Eventually.True(() => fleet.Clients.All(c => c.Count >= 2), TimeSpan.FromSeconds(15)));
+
+        long start = Now();
+        var doomed = _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
+        Assert.True(await WhenOldHandsOverAsync(old.Process, doomed, TimeSpan.FromSeconds(60)), $"the old process never began to hand over\n{_cluster.Describe()}");
+        // It has the sockets, or is about to: a crash now must cost nothing.
+        var line = old.Process.Output.First(l => l.Contains("Handing gateway a", StringComparison.Ordinal));
+        using (var successorProcess = Process.GetProcessById(int.Parse(line[(line.LastIndexOf(' ') + 1)..])))
+        {
+            successorProcess.Kill();
+        }
+        await Assert.ThrowsAnyAsync<Exception>(() => doomed);
+        Assert.True(await old.Process.WaitForOutputAsync("goes on receiving and pinging", TimeSpan.FromSeconds(15)), $"the old process did not resume\n{old.Process.Describe()}");
+        using var latecomer = new PingClient();
+        latecomer.Heartbeat(old.Endpoint);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        long end = Now();
+
+        Assert.False(old.Process.HasExited, "the old process exited");
+        Assert.True(fleet.LongestGap(start, end) < TimeSpan.FromSeconds(1.5), $"a missed ping: {fleet.LongestGap(start, end).TotalMilliseconds:F0} ms\n{_cluster.Describe()}");
+        Assert.True(latecomer.Count >= 2, $"a heartbeat after the failed hand-over got {latecomer.Count} pings\n{old.Process.Describe()}");
+
+        // And it still hands over to the next one.
+        var successor = await _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
+        Assert.Equal(0, await old.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Contains(successor.Process.Output, line => line.Contains("Took gateway a over", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_process_with_the_same_GATEWAY_ID_and_PORT_but_another_METRICS_PORT_is_refused_in_one_line_and_the_running_one_goes_on()
     {
         int port = FreePorts.Next();
