@@ -23,7 +23,7 @@ builder.WebHost.ListenForProbes(node, handover);
 builder.UseOrleansClientInBackground(client => client.UseTixTriggerClustering(node).UseClusterTls(node.TlsCertificate));
 builder.Services.AddUdpGateway(gateway).AddGatewayHandover(handover).AddTixTriggerMetrics(node, "tixtrigger-gateway", gateway.GatewayId);
 
-// Last before building the host (Kestrel reads its listener then): the running gateway stops receiving from here until this one starts.
+// Before building the host (Kestrel reads its listener then); the clients follow as the gateway starts.
 if (handover.Prepare() is { } failure)
 {
     Console.Error.WriteLine($"tixtrigger: {failure}");
@@ -32,4 +32,12 @@ if (handover.Prepare() is { } failure)
 
 var app = builder.Build();
 app.MapGatewayEndpoints();
-return await app.RunOrExplainAsync("gateway", $"PORT={gateway.Port}, METRICS_PORT={node.MetricsPort}");
+try
+{
+    return await app.RunOrExplainAsync("gateway", $"PORT={gateway.Port}, METRICS_PORT={node.MetricsPort}");
+}
+catch (Exception error) when (HandoverException.Find(error) is { } handoverError)
+{
+    Console.Error.WriteLine($"tixtrigger: cannot take over the running gateway with {handover.Settings}: {handoverError.Message}");
+    return 1;
+}

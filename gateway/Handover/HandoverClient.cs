@@ -13,7 +13,7 @@ public static class HandoverClient
 {
     /// <summary>
     /// Null when no gateway with these settings runs here (nobody listens on the rendezvous socket): start as
-    /// usual. Otherwise the running one's sockets and clients. Throws <see cref="HandoverException"/> with one
+    /// usual. Otherwise the running one's sockets (it goes on with them until this one asks for its clients). Throws <see cref="HandoverException"/> with one
     /// line when it runs but refuses (other settings), hangs, or hands over something unusable.
     /// </summary>
     public static Predecessor? TryTakeOver(HandoverSettings settings, CancellationToken cancel = default)
@@ -81,9 +81,7 @@ public static class HandoverClient
             try
             {
                 metrics = MetricsPortListener.Adopt(answer.Take(1), settings.MetricsPort);
-                using var state = channel.Receive(HandoverTimeouts.Message, cancel, "the running gateway's clients");
-                if (state.Type != FrameType.State) throw new HandoverException($"it sent {state.Type} where it should send its clients");
-                return new Predecessor(channel, udp, metrics, state.Payload, processId);
+                return new Predecessor(channel, udp, metrics, processId);
             }
             catch (Exception error)
             {

@@ -14,17 +14,20 @@ internal enum FrameType : byte
     /// <summary>old → new: the UDP socket and the METRICS_PORT listener, as SCM_RIGHTS; the payload is the old process's id.</summary>
     Sockets = 3,
 
+    /// <summary>new → old: its host is up and its gateway starting: stop receiving and send the clients.</summary>
+    WantClients = 4,
+
     /// <summary>old → new: the clients, in the gateway's snapshot format.</summary>
-    State = 4,
+    Clients = 5,
 
     /// <summary>new → old: it has the clients and is ready to ping.</summary>
-    Ready = 5,
+    Ready = 6,
 
     /// <summary>old → new: it pings no slot due from the Stopwatch timestamp in the payload on: the new one pings from there.</summary>
-    FirstSlot = 6,
+    FirstSlot = 7,
 
     /// <summary>old → new: it has stopped pinging and exits.</summary>
-    Done = 7,
+    Done = 8,
 }
 
 /// <summary>One message as received, with the sockets that came with it: closed on dispose unless taken.</summary>

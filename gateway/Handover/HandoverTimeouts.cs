@@ -9,8 +9,11 @@ internal static class HandoverTimeouts
     /// <summary>The successor's hello, once connected.</summary>
     public static readonly TimeSpan Hello = TimeSpan.FromSeconds(5);
 
-    /// <summary>The running gateway's answer: it stops receiving and exports its clients first.</summary>
-    public static readonly TimeSpan Sockets = TimeSpan.FromSeconds(10);
+    /// <summary>The running gateway's answer with its sockets (it goes on receiving and pinging meanwhile).</summary>
+    public static readonly TimeSpan Sockets = TimeSpan.FromSeconds(5);
+
+    /// <summary>The successor building and starting its host before it asks for the clients (slow on a busy host).</summary>
+    public static readonly TimeSpan WantClients = TimeSpan.FromSeconds(30);
 
     /// <summary>Each further message (the clients' snapshot can be tens of MiB at a million clients).</summary>
     public static readonly TimeSpan Message = TimeSpan.FromSeconds(10);

@@ -6,8 +6,8 @@ using TixTrigger.Gateway.Udp;
 namespace TixTrigger.Gateway.Handover;
 
 /// <summary>
-/// The running gateway this process takes over, once it handed over its sockets and clients: start the
-/// gateway on <see cref="Socket"/> with <see cref="State"/>, serve METRICS_PORT on <see cref="MetricsListener"/>,
+/// The running gateway this process takes over, once it handed over its sockets: serve METRICS_PORT on
+/// <see cref="MetricsListener"/>, start the gateway on <see cref="Socket"/> with the clients of <see cref="FetchClients"/>,
 /// and start pinging at the cut-over <see cref="AskFirstSlotAsync"/> returns.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -15,12 +15,11 @@ public sealed class Predecessor : IDisposable
 {
     private readonly HandoverChannel _channel;
 
-    internal Predecessor(HandoverChannel channel, IDatagramSocket socket, Socket metricsListener, ReadOnlyMemory<byte> state, int processId)
+    internal Predecessor(HandoverChannel channel, IDatagramSocket socket, Socket metricsListener, int processId)
     {
         _channel = channel;
         Socket = socket;
         MetricsListener = metricsListener;
-        State = state;
         ProcessId = processId;
     }
 
@@ -30,10 +29,20 @@ public sealed class Predecessor : IDisposable
     /// <summary>The METRICS_PORT listening socket.</summary>
     public Socket MetricsListener { get; }
 
-    /// <summary>The clients, exactly the bytes the old process's gateway sent.</summary>
-    public ReadOnlyMemory<byte> State { get; }
-
     public int ProcessId { get; }
+
+    /// <summary>
+    /// Asks for the clients, once this process's gateway starts: the old one stops receiving then (datagrams
+    /// queue in the shared socket until this one reads it), so the pause lasts no longer than the transfer and
+    /// the restore. Returns exactly the bytes the old process's gateway sent.
+    /// </summary>
+    public ReadOnlyMemory<byte> FetchClients(CancellationToken cancel)
+    {
+        _channel.Send(FrameType.WantClients, [], HandoverTimeouts.Message, cancel);
+        using var clients = _channel.Receive(HandoverTimeouts.Message, cancel, "the running gateway's clients");
+        if (clients.Type != FrameType.Clients) throw new HandoverException($"the old process sent {clients.Type} where its clients belong");
+        return clients.Payload;
+    }
 
     /// <summary>
     /// Says this process is ready to ping; returns the cut-over the old process chose (a Stopwatch timestamp): it

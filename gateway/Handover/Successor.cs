@@ -8,8 +8,8 @@ namespace TixTrigger.Gateway.Handover;
 
 /// <summary>
 /// A new process with this gateway's settings, as the running gateway sees it once the hello matched. The
-/// gateway stops receiving (datagrams wait in the shared socket's queue), <see cref="SendAsync"/>s its sockets
-/// and clients, agrees on the cut-over (<see cref="AgreeFirstSlotAsync"/>), pings until it, and <see cref="SayDoneAsync"/>.
+/// gateway sends its sockets, and once the successor wants its clients, stops receiving (datagrams wait in
+/// the shared socket's queue), sends them, agrees on the cut-over (<see cref="AgreeFirstSlotAsync"/>), pings until it, and <see cref="SayDoneAsync"/>.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class Successor : IDisposable
@@ -27,10 +27,10 @@ public sealed class Successor : IDisposable
     public HandoverSettings Settings { get; }
 
     /// <summary>
-    /// The UDP socket and the METRICS_PORT listener (the successor gets its own descriptors of the same
-    /// sockets: queued datagrams and pending connections stay), then <paramref name="state"/>.
+    /// The UDP socket and the METRICS_PORT listener: the successor gets its own descriptors of the same sockets
+    /// (queued datagrams and pending connections stay) and builds its host on them while this process goes on.
     /// </summary>
-    internal Task SendAsync(IDatagramSocket socket, ReadOnlyMemory<byte> state, CancellationToken cancel)
+    internal Task SendSocketsAsync(IDatagramSocket socket, CancellationToken cancel)
     {
         if (socket is not LinuxDatagramSocket linux) throw new HandoverException("only a Linux socket can be handed over");
         return Task.Run(() =>
@@ -38,9 +38,19 @@ public sealed class Successor : IDisposable
             var pid = new byte[4];
             BinaryPrimitives.WriteInt32LittleEndian(pid, Environment.ProcessId);
             _channel.Send(FrameType.Sockets, pid, HandoverTimeouts.Message, cancel, [linux.Handle, _metricsListener]);
-            _channel.Send(FrameType.State, state.Span, HandoverTimeouts.Message, cancel);
         }, cancel);
     }
+
+    /// <summary>Returns when the successor's gateway starts and wants the clients: only then does this one stop receiving.</summary>
+    public Task WaitUntilItWantsClientsAsync(CancellationToken cancel) => Task.Run(() =>
+    {
+        using var frame = _channel.Receive(HandoverTimeouts.WantClients, cancel, "the successor to start");
+        if (frame.Type != FrameType.WantClients) throw new HandoverException($"the successor sent {frame.Type} where it should ask for the clients");
+    }, cancel);
+
+    /// <summary>The clients, exported after this process stopped receiving.</summary>
+    public Task SendClientsAsync(ReadOnlyMemory<byte> clients, CancellationToken cancel) =>
+        Task.Run(() => _channel.Send(FrameType.Clients, clients.Span, HandoverTimeouts.Message, cancel), cancel);
 
     /// <summary>
     /// Waits until the successor is ready to ping, then picks the cut-over (a Stopwatch timestamp, CLOCK_MONOTONIC:

@@ -5,9 +5,9 @@ using TixTrigger.Gateway.Handover;
 namespace TixTrigger.Gateway.Hosting;
 
 /// <summary>
-/// The hand-over's part in a gateway process's start: before anything binds, take the sockets and clients of a
-/// running gateway with the same settings, or else open METRICS_PORT itself (so that it can hand it on later).
-/// Done just before the host is built, as late as can be: the old process stops receiving meanwhile (datagrams queue).
+/// The hand-over's part in a gateway process's start: before anything binds, take the sockets of a running gateway
+/// with the same settings, or else open METRICS_PORT itself (so that it can hand it on later); then, as the gateway
+/// starts, the running one's clients.
 /// </summary>
 internal sealed class GatewayHandover(HandoverSettings settings)
 {
@@ -19,8 +19,20 @@ internal sealed class GatewayHandover(HandoverSettings settings)
     /// <summary>The running gateway this process took over from, until it has stopped pinging.</summary>
     public Predecessor? Predecessor { get; private set; }
 
-    /// <summary>Its socket and clients, for the gateway's start; null when this process starts afresh.</summary>
-    public GatewayTakeover? Takeover { get; private set; }
+    /// <summary>
+    /// The predecessor's socket and clients, for the gateway's start (null when this process starts afresh). Called
+    /// as the gateway starts, with the host built: the old process stops receiving only now, for the transfer and restore.
+    /// </summary>
+    /// <exception cref="HandoverException">The old process is gone or stuck; this one cannot start in its place.</exception>
+    public GatewayTakeover? TakeClients() => OperatingSystem.IsLinux() && Predecessor is { } predecessor ? TakeClients(predecessor) : null;
+
+    [SupportedOSPlatform("linux")]
+    private static GatewayTakeover TakeClients(Predecessor predecessor)
+    {
+        var clients = predecessor.FetchClients(CancellationToken.None);
+        // The gateway asks where to start pinging once it has restored them.
+        return new GatewayTakeover(predecessor.Socket, clients, () => predecessor.AskFirstSlotAsync(CancellationToken.None));
+    }
 
     /// <summary>Takes over or opens METRICS_PORT; returns one line saying why this process cannot start, or null.</summary>
     public string? Prepare()
@@ -42,8 +54,6 @@ internal sealed class GatewayHandover(HandoverSettings settings)
         if (Predecessor is { } predecessor)
         {
             MetricsListener = predecessor.MetricsListener;
-            // The gateway reads the clients, and asks where to start pinging once it has them.
-            Takeover = new GatewayTakeover(predecessor.Socket, predecessor.State, () => predecessor.AskFirstSlotAsync(CancellationToken.None));
             return null;
         }
         try

@@ -55,8 +55,11 @@ internal sealed partial class HandoverService(GatewayHandover handover, UdpGatew
     private async Task HandOffAsync(Successor successor, CancellationToken stopping)
     {
         var gateway = service.Gateway!;
-        // The gateway resumes by itself when either step fails: the successor never pinged.
-        await gateway.HandOffAsync((state, cancel) => successor.SendAsync(gateway.Socket, state, cancel), successor.AgreeFirstSlotAsync, stopping);
+        // This gateway goes on receiving and pinging while the successor builds its host on the sockets.
+        await successor.SendSocketsAsync(gateway.Socket, stopping);
+        await successor.WaitUntilItWantsClientsAsync(stopping);
+        // It stops receiving here; it resumes by itself when a step fails before the successor pings.
+        await gateway.HandOffAsync(successor.SendClientsAsync, successor.AgreeFirstSlotAsync, stopping);
         _handedOff = true;
         try
         {
@@ -88,8 +91,8 @@ public static class HandoverHostingExtensions
     internal static IServiceCollection AddGatewayHandover(this IServiceCollection services, GatewayHandover handover)
     {
         services.AddSingleton(handover);
-        // Null when this process starts afresh: the gateway binds its own socket.
-        services.AddSingleton(_ => handover.Takeover!);
+        // Null when this process starts afresh: the gateway binds its own socket. Resolved as the gateway starts.
+        services.AddSingleton(_ => handover.TakeClients()!);
         if (OperatingSystem.IsLinux() && handover.Settings.Supported) services.AddHostedService<HandoverService>();
         return services;
     }

@@ -11,6 +11,7 @@ namespace TixTrigger.Tests.Deployment;
 public sealed class HandoverTests : IAsyncLifetime
 {
     private const int Clients = 500;
+    private const int Newcomers = 1500;
 
     private LocalCluster _cluster = null!;
 
@@ -33,13 +34,27 @@ public sealed class HandoverTests : IAsyncLifetime
 
         long start = Now();
         var upgrading = _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
-        // The old process logs this once it has stopped reading the socket, before the new one has its clients:
-        // a first heartbeat now reaches a port nobody reads for a moment, and must still register.
-        using var newcomers = new PingFleet(5);
-        Assert.True(await WhenOldHandsOverAsync(old.Process, upgrading, TimeSpan.FromSeconds(60)), $"the old process never handed over\n{_cluster.Describe()}");
-        newcomers.Heartbeat(old.Endpoint);
-        long newcomersSent = Now();
+        // New phones' first heartbeats, one every few ms from the hello on, until the new process listens: some reach
+        // the port while neither process reads it (the old one stops before it sends its clients, the new one reads
+        // after it has restored them), and every one must register.
+        using var newcomers = new PingFleet(Newcomers);
+        Assert.True(await WhenOldOutputsAsync(old.Process, "Handing gateway a", upgrading, TimeSpan.FromSeconds(60)), $"the old process never answered\n{_cluster.Describe()}");
+        var sent = new DateTime[Newcomers];
+        int sentCount = 0;
+        var streaming = new Thread(() =>
+        {
+            for (; sentCount < Newcomers && !upgrading.IsCompleted; sentCount++)
+            {
+                newcomers.Clients[sentCount].Heartbeat(old.Endpoint);
+                sent[sentCount] = DateTime.UtcNow;
+                Thread.Sleep(3);
+            }
+        }) { IsBackground = true };
+        streaming.Start();
         var successor = await upgrading;
+        streaming.Join();
+        long newcomersSent = Now();
+        var heartbeats = newcomers.Clients.Take(sentCount).ToList();
 
         int exitCode = await old.Process.WaitForExitAsync(TimeSpan.FromSeconds(15) - Stopwatch.GetElapsedTime(start));
         var exited = Stopwatch.GetElapsedTime(start);
@@ -54,14 +69,20 @@ public sealed class HandoverTests : IAsyncLifetime
         foreach (var line in old.Process.Output.Concat(successor.Process.Output).Where(IsMilestone)) Console.WriteLine(line);
         Assert.True(gap < TimeSpan.FromSeconds(1.5), $"a missed ping: the longest gap across the hand-over was {gap.TotalMilliseconds:F0} ms\n{_cluster.Describe()}");
         Assert.True(onTime >= intervals * 0.999, $"{onTime} of {intervals} intervals on time across the hand-over\n{_cluster.Describe()}");
-        Assert.True(newcomers.Clients.All(c => c.Pings.Count(p => p.Timestamp > newcomersSent) >= 3),
-            $"{newcomers.Clients.Count(c => c.Pings.Count(p => p.Timestamp > newcomersSent) < 3)} of 5 heartbeats sent during the hand-over not pinged\n{_cluster.Describe()}");
-        Assert.All(fleet.Clients.Concat(newcomers.Clients), c => Assert.All(c.Pings, p => Assert.Equal(old.Endpoint, p.From)));
+        // Between the old process's last read and the new one's first: the window nobody reads in.
+        var windowOpens = LoggedAt(old.Process, "handing over");
+        var windowCloses = LoggedAt(successor.Process, "Restored");
+        int inWindow = sent.Take(sentCount).Count(at => at > windowOpens && at < windowCloses);
+        Console.WriteLine($"{sentCount} first heartbeats sent during the hand-over, {inWindow} of them in the {(windowCloses - windowOpens).TotalMilliseconds:F0} ms nobody read the port");
+        Assert.True(inWindow >= 1, $"no heartbeat was sent between {windowOpens:O} and {windowCloses:O}\n{_cluster.Describe()}");
+        int unpinged = heartbeats.Count(c => c.Pings.Count(p => p.Timestamp > newcomersSent) < 3);
+        Assert.True(unpinged == 0, $"{unpinged} of {sentCount} first heartbeats sent during the hand-over not pinged every second since\n{_cluster.Describe()}");
+        Assert.All(fleet.Clients.Concat(heartbeats), c => Assert.All(c.Pings, p => Assert.Equal(old.Endpoint, p.From)));
 
         // The successor holds the GATEWAY_ID in the cluster (the fence took it at the same endpoint) and serves METRICS_PORT.
         Assert.DoesNotContain(successor.Process.Output, line => line.Contains("held by another live process", StringComparison.Ordinal));
         var client = await _cluster.ConnectClientAsync();
-        Assert.True(await Eventually.True(async () => await _cluster.MembersOfAsync(client, "a") == Clients + 5, TimeSpan.FromSeconds(15)),
+        Assert.True(await Eventually.True(async () => await _cluster.MembersOfAsync(client, "a") == Clients + sentCount, TimeSpan.FromSeconds(15)),
             $"{await _cluster.MembersOfAsync(client, "a")} clients in the shards of gateway a\n{_cluster.Describe()}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var ready = await http.GetAsync($"http://127.0.0.1:{metricsPort}/readyz");
@@ -69,7 +90,7 @@ public sealed class HandoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_new_process_killed_in_the_middle_of_the_hand_over_leaves_the_old_one_pinging_receiving_and_ready_for_the_next()
+    public async Task A_new_process_killed_while_it_starts_on_the_passed_sockets_leaves_the_old_one_pinging_receiving_and_ready_for_the_next()
     {
         int port = FreePorts.Next(), metricsPort = FreePorts.Next();
         var old = await _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
@@ -79,15 +100,16 @@ public sealed class HandoverTests : IAsyncLifetime
 
         long start = Now();
         var doomed = _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
-        Assert.True(await WhenOldHandsOverAsync(old.Process, doomed, TimeSpan.FromSeconds(60)), $"the old process never began to hand over\n{_cluster.Describe()}");
-        // It has the sockets, or is about to: a crash now must cost nothing.
+        Assert.True(await WhenOldOutputsAsync(old.Process, "Handing gateway a", doomed, TimeSpan.FromSeconds(60)), $"the old process never answered\n{_cluster.Describe()}");
+        // It has the sockets, or is about to, and builds its host on them: a crash now (a new version that fails to start) must cost nothing.
         var line = old.Process.Output.First(l => l.Contains("Handing gateway a", StringComparison.Ordinal));
         using (var successorProcess = Process.GetProcessById(int.Parse(line[(line.LastIndexOf(' ') + 1)..])))
         {
             successorProcess.Kill();
         }
         await Assert.ThrowsAnyAsync<Exception>(() => doomed);
-        Assert.True(await old.Process.WaitForOutputAsync("goes on receiving and pinging", TimeSpan.FromSeconds(15)), $"the old process did not resume\n{old.Process.Describe()}");
+        Assert.True(await Eventually.True(() => old.Process.Output.Count(l => l.Contains("takes hand-overs", StringComparison.Ordinal)) == 2, TimeSpan.FromSeconds(15)),
+            $"the old process does not listen for a successor again\n{old.Process.Describe()}");
         using var latecomer = new PingClient();
         latecomer.Heartbeat(old.Endpoint);
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -130,14 +152,21 @@ public sealed class HandoverTests : IAsyncLifetime
         new[] { "Handing gateway", "handing over", "handed over", "Took gateway", "listening on udp", "stopped pinging", "gateway stopped" }.Any(text => line.Contains(text, StringComparison.Ordinal));
 
     /// <summary>Polls the old process's output closely: the window this test aims a heartbeat at lasts a fraction of a second.</summary>
-    private static async Task<bool> WhenOldHandsOverAsync(NodeProcess old, Task upgrading, TimeSpan timeout)
+    private static async Task<bool> WhenOldOutputsAsync(NodeProcess old, string text, Task upgrading, TimeSpan timeout)
     {
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < timeout && !upgrading.IsFaulted)
         {
-            if (old.Output.Any(line => line.Contains("handing over", StringComparison.Ordinal) && line.Contains("clients", StringComparison.Ordinal))) return true;
+            if (old.Output.Any(line => line.Contains(text, StringComparison.Ordinal))) return true;
             await Task.Delay(2);
         }
         return false;
+    }
+
+    /// <summary>The time a process logged <paramref name="text"/>, as its log line says (the host's wall clock, as the test's).</summary>
+    private static DateTime LoggedAt(NodeProcess process, string text)
+    {
+        string line = process.Output.First(l => l.Contains(text, StringComparison.Ordinal));
+        return DateTime.Parse(line[..line.IndexOf(' ')], null, System.Globalization.DateTimeStyles.RoundtripKind).ToUniversalTime();
     }
 }

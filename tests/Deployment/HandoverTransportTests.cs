@@ -40,7 +40,9 @@ public sealed class HandoverTransportTests : IDisposable
         long stoppedBefore = 0;
         var listener = new HandoverListener(_settings, metrics, async (successor, cancel) =>
         {
-            await successor.SendAsync(udp, state, cancel);
+            await successor.SendSocketsAsync(udp, cancel);
+            await successor.WaitUntilItWantsClientsAsync(cancel);
+            await successor.SendClientsAsync(state, cancel);
             await successor.AgreeFirstSlotAsync(slot => stoppedBefore = slot, cancel);
             await successor.SayDoneAsync(cancel);
         }, NullLogger.Instance);
@@ -48,7 +50,6 @@ public sealed class HandoverTransportTests : IDisposable
 
         using var predecessor = await TakeOverAsync();
         Assert.Equal(Environment.ProcessId, predecessor.ProcessId);
-        Assert.Equal(state, predecessor.State.ToArray());
         Assert.Equal(udp.LocalEndpoint, predecessor.Socket.LocalEndpoint);
         Assert.Equal(_settings.MetricsPort, ((IPEndPoint)predecessor.MetricsListener.LocalEndPoint!).Port);
 
@@ -76,6 +77,7 @@ public sealed class HandoverTransportTests : IDisposable
             using var accepted = await accepting;
         }
 
+        Assert.Equal(state, predecessor.FetchClients(_stop.Token).ToArray());
         long firstSlot = await predecessor.AskFirstSlotAsync(_stop.Token);
         Assert.Equal(stoppedBefore, firstSlot);
         Assert.True(firstSlot > Stopwatch.GetTimestamp() - Stopwatch.Frequency, "the cut-over is now, on the clock both processes share");
@@ -94,7 +96,9 @@ public sealed class HandoverTransportTests : IDisposable
         var listener = new HandoverListener(_settings, metrics, async (successor, cancel) =>
         {
             Interlocked.Increment(ref handOffs);
-            await successor.SendAsync(udp, new byte[] { 9 }, cancel);
+            await successor.SendSocketsAsync(udp, cancel);
+            await successor.WaitUntilItWantsClientsAsync(cancel);
+            await successor.SendClientsAsync(new byte[] { 9 }, cancel);
         }, NullLogger.Instance);
         _ = Task.Run(() => listener.RunAsync(_stop.Token));
         await TakeOverAsync(probeOnly: true);
@@ -107,7 +111,7 @@ public sealed class HandoverTransportTests : IDisposable
         Assert.Equal(0, handOffs);
 
         using var predecessor = await TakeOverAsync();
-        Assert.Equal([9], predecessor.State.ToArray());
+        Assert.Equal([9], predecessor.FetchClients(_stop.Token).ToArray());
         predecessor.Socket.Dispose();
         predecessor.MetricsListener.Dispose();
     }
@@ -133,7 +137,7 @@ public sealed class HandoverTransportTests : IDisposable
     }
 
     [Fact]
-    public async Task A_successor_that_hangs_up_before_it_is_ready_leaves_the_running_one_listening_for_the_next()
+    public async Task A_successor_that_hangs_up_with_the_clients_before_it_is_ready_leaves_the_running_one_listening_for_the_next()
     {
         using var udp = new LinuxDatagramSocket(new IPEndPoint(_settings.Host, _settings.Port));
         using var metrics = MetricsPortListener.Open(_settings.MetricsPort);
@@ -142,9 +146,11 @@ public sealed class HandoverTransportTests : IDisposable
         var listener = new HandoverListener(_settings, metrics, async (successor, cancel) =>
         {
             Interlocked.Increment(ref attempts);
-            await successor.SendAsync(udp, new byte[] { 7 }, cancel);
+            await successor.SendSocketsAsync(udp, cancel);
             try
             {
+                await successor.WaitUntilItWantsClientsAsync(cancel);
+                await successor.SendClientsAsync(new byte[] { 7 }, cancel);
                 await successor.AgreeFirstSlotAsync(_ => { }, cancel);
             }
             catch (HandoverException error)
@@ -156,6 +162,7 @@ public sealed class HandoverTransportTests : IDisposable
         _ = Task.Run(() => listener.RunAsync(_stop.Token));
 
         var first = await TakeOverAsync();
+        Assert.Equal([7], first.FetchClients(_stop.Token).ToArray());
         first.Socket.Dispose();
         first.MetricsListener.Dispose();
         first.Dispose();
