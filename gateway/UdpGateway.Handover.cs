@@ -102,8 +102,8 @@ public sealed partial class UdpGateway
         if (!_handingOff) throw new InvalidOperationException("BeginHandOff first.");
         _handedOff = true;
         var scheduler = _scheduler!;
-        scheduler.StopBefore(successorPingsFrom);
-        await Task.Run(scheduler.Stop);
+        // The successor's first slot is ~50 ms ahead; a bound, should its timestamp be wrong.
+        await Task.Run(() => scheduler.StopBefore(successorPingsFrom, TimeSpan.FromSeconds(2)));
         _stopping.Cancel();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");

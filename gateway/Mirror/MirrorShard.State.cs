@@ -27,7 +27,7 @@ internal sealed partial class MirrorShard
     {
         ref var entry = ref _entries[i];
         if (entry.DeadlineMs <= nowMs || (entry.State & EntryState.Lapsed) != 0) return;
-        save(new SavedClient(entry.Client, entry.Local, wallNowMs + (entry.DeadlineMs - nowMs), entry.Slot));
+        save(new SavedClient(entry.Client, entry.Local, wallNowMs + (entry.DeadlineMs - nowMs), entry.Slot, wallNowMs - (nowMs - entry.SinceSeconds * 1000L)));
     });
 
     /// <summary>
@@ -50,8 +50,12 @@ internal sealed partial class MirrorShard
                 return;
             }
             // The deadline is the latest heartbeat plus the expiry: the claim carries that heartbeat's real age.
-            int added = Add(client.Client, client.Local, nowMs + Math.Min(ttl, settings.ExpiryMs), settings.NextClaimId(), client.Slot % SlotWheel.SlotCount);
-            _entries[added].Cadence = DatagramCadence.Resumed(nowMs);
+            long deadline = nowMs + Math.Min(ttl, settings.ExpiryMs);
+            int added = Add(client.Client, client.Local, deadline, settings.NextClaimId(), client.Slot % SlotWheel.SlotCount);
+            ref var entry = ref _entries[added];
+            // Heard when its deadline was set: the stale sign-up rule and the lookup see its real last heartbeat.
+            entry.Cadence = DatagramCadence.Resumed(deadline - settings.ExpiryMs);
+            if (client.SinceUnixMs > 0) entry.SinceSeconds = (int)((nowMs - Math.Max(0, wallNowMs - client.SinceUnixMs)) / 1000);
             QueueNewClaim(added);
             restored++;
         });

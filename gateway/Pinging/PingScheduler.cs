@@ -52,8 +52,15 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
         _thread?.Join();
     }
 
-    /// <summary>Pings no slot due at or after <paramref name="timestamp"/> (a successor's first), and ends there.</summary>
-    public void StopBefore(long timestamp) => Volatile.Write(ref _stopBefore, timestamp);
+    /// <summary>
+    /// Pings every slot due before <paramref name="timestamp"/> (a successor's first) and none after,
+    /// and returns once the thread has ended there (or, should it not within <paramref name="limit"/>, stops it).
+    /// </summary>
+    public void StopBefore(long timestamp, TimeSpan limit)
+    {
+        Volatile.Write(ref _stopBefore, timestamp);
+        if (_thread is { } thread && !thread.Join(limit)) Stop();
+    }
 
     private void Run()
     {

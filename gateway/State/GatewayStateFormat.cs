@@ -16,7 +16,7 @@ internal static class GatewayStateFormat
     public const uint Magic = 0x53545854; // "TXTS"
     public const ushort Version = 1;
     public const int HeaderBytes = 24;
-    public const int RecordBytes = 40;
+    public const int RecordBytes = 44;
     public const int TrailerBytes = 8;
     public const int MaxBlockRecords = 2048;
 
@@ -88,13 +88,15 @@ internal static class GatewayStateFormat
         BinaryPrimitives.WriteInt32LittleEndian(record[20..], (int)Math.Clamp(client.DeadlineUnixMs - takenAtUnixMs, int.MinValue, int.MaxValue));
         BinaryPrimitives.WriteUInt64LittleEndian(record[24..], client.Local.High);
         BinaryPrimitives.WriteUInt64LittleEndian(record[32..], client.Local.Low);
+        BinaryPrimitives.WriteInt32LittleEndian(record[40..], (int)Math.Clamp((takenAtUnixMs - client.SinceUnixMs) / 1000, 0, int.MaxValue));
     }
 
     private static SavedClient Decode(ReadOnlySpan<byte> record, long takenAtUnixMs) => new(
         new ClientEndpoint(new PackedAddress(BinaryPrimitives.ReadUInt64LittleEndian(record), BinaryPrimitives.ReadUInt64LittleEndian(record[8..])), BinaryPrimitives.ReadUInt16LittleEndian(record[16..])),
         new PackedAddress(BinaryPrimitives.ReadUInt64LittleEndian(record[24..]), BinaryPrimitives.ReadUInt64LittleEndian(record[32..])),
         takenAtUnixMs + BinaryPrimitives.ReadInt32LittleEndian(record[20..]),
-        record[18]);
+        record[18],
+        takenAtUnixMs - BinaryPrimitives.ReadInt32LittleEndian(record[40..]) * 1000L);
 
     /// <summary>CRC-32C (Castagnoli), hardware-assisted where the CPU has it.</summary>
     internal static uint Crc(uint crc, ReadOnlySpan<byte> bytes)

