@@ -174,7 +174,7 @@ internal sealed unsafe class HandoverChannel(Socket socket) : IDisposable
         {
             cancel.ThrowIfCancellationRequested();
             long left = (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
-            if (left <= 0) throw new HandoverException($"the other process took too long: no {what} in time");
+            if (left <= 0) throw new HandoverException($"the other process took too long: gave up waiting for {what}");
             var poll = new PollFd { Fd = _fd, Events = events };
             int ready = Poll(&poll, 1, (int)Math.Min(left, PollStepMs));
             if (ready > 0) return;
