@@ -8,10 +8,10 @@ namespace TixTrigger.Gateway;
 
 /// <summary>
 /// What a gateway process handing over gives its successor: its UDP socket, its clients (the bytes of
-/// a <see cref="GatewayImage"/>, see <see cref="GatewayStateFormat"/>), and how to tell it from which
-/// moment the successor pings.
+/// a <see cref="GatewayImage"/>, see <see cref="GatewayStateFormat"/>), and the cut-over it picked:
+/// the first slot the successor pings (it pings none from then on).
 /// </summary>
-internal sealed record GatewayTakeover(IDatagramSocket Socket, ReadOnlyMemory<byte> State, Func<long, Task> SayPinging)
+internal sealed record GatewayTakeover(IDatagramSocket Socket, ReadOnlyMemory<byte> State, Func<Task<long>> FirstSlot)
 {
     /// <exception cref="InvalidDataException">The bytes are not a whole image of this version.</exception>
     public GatewayImage ReadClients()
@@ -24,14 +24,14 @@ internal sealed record GatewayTakeover(IDatagramSocket Socket, ReadOnlyMemory<by
 
 /// <summary>
 /// Handing over to a new process with the same settings (an upgrade): the old one stops receiving
-/// (datagrams wait in the shared socket's queue for the successor), gives its clients, pings until
-/// the successor's first slot, then stops without a word to the cluster: the clients, the shards and
+/// (datagrams wait in the shared socket's queue for the successor), gives its clients, picks the
+/// cut-over slot and pings every slot before it (none after), then stops without a word to the cluster: the clients, the shards and
 /// the GATEWAY_ID are the successor's now.
 /// </summary>
 public sealed partial class UdpGateway
 {
-    /// <summary>How far ahead of its start a successor's first slot is: time for the predecessor to hear of it.</summary>
-    private static readonly long HandOverLeadTicks = Stopwatch.Frequency / 20;
+    /// <summary>The cut-over agreed with a successor: where the sender resumes if the successor vanishes before it pings.</summary>
+    private long _cutOver;
 
     private volatile bool _handingOff;
     private volatile bool _handedOff;
@@ -40,32 +40,37 @@ public sealed partial class UdpGateway
     /// <summary>The socket, whose descriptor a hand-over passes on.</summary>
     internal IDatagramSocket Socket => _socket ?? throw new InvalidOperationException("The gateway has not started.");
 
-    /// <summary>Successor side, after <see cref="Start(GatewayTakeover?)"/>: when its first slot is due (a <see cref="Stopwatch"/> timestamp), for the predecessor.</summary>
+    /// <summary>Successor side, after <see cref="Start(GatewayTakeover?)"/>: when its first slot was due (a <see cref="Stopwatch"/> timestamp).</summary>
     internal long PingsFromTimestamp => _scheduler?.FirstDue ?? throw new InvalidOperationException("The gateway has not started.");
 
     /// <summary>
     /// Predecessor side, the whole hand-over: <paramref name="send"/> gets the clients' bytes (after
-    /// receiving has stopped), <paramref name="waitUntilPinging"/> returns the successor's first slot;
+    /// receiving has stopped), <paramref name="agreeFirstSlot"/> agrees the successor's first slot (marked here before the successor hears it);
     /// then this process stops pinging before it. If either fails, this process receives and saves
     /// again (the successor never pinged) and the error goes on to the caller.
     /// </summary>
-    internal async Task HandOffAsync(Func<ReadOnlyMemory<byte>, CancellationToken, Task> send, Func<CancellationToken, Task<long>> waitUntilPinging, CancellationToken cancel)
+    internal async Task HandOffAsync(Func<ReadOnlyMemory<byte>, CancellationToken, Task> send, Func<Action<long>, CancellationToken, Task> agreeFirstSlot, CancellationToken cancel)
     {
         var image = BeginHandOff();
-        long pingsFrom;
+        long cutOver = 0;
         try
         {
             using var bytes = new MemoryStream(GatewayStateFormat.HeaderBytes + image.Count * GatewayStateFormat.RecordBytes + 4096);
             GatewayStateFormat.Write(bytes, image);
             await send(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), cancel);
-            pingsFrom = await waitUntilPinging(cancel);
+            // The cut-over is marked before the successor hears it: whatever the delays, no slot twice, none skipped.
+            await agreeFirstSlot(slot =>
+            {
+                cutOver = _cutOver = slot;
+                _scheduler!.MarkStopBefore(slot);
+            }, cancel);
         }
         catch
         {
             AbortHandOff();
             throw;
         }
-        await CompleteHandOffAsync(pingsFrom);
+        await CompleteHandOffAsync(cutOver);
     }
 
     /// <summary>
@@ -92,18 +97,18 @@ public sealed partial class UdpGateway
     }
 
     /// <summary>
-    /// Predecessor side, last step: the successor pings from <paramref name="successorPingsFrom"/>
-    /// (its <see cref="PingsFromTimestamp"/>); this one sends every slot before it and no other, then
+    /// Predecessor side, last step: the successor pings from <paramref name="cutOver"/> (a
+    /// <see cref="Stopwatch"/> timestamp); this one sends every slot before it and no other, then
     /// ends its loops. No stop is announced, no client handed to the cluster, nothing detached, no
     /// snapshot written; a refusal by the shards from now on is expected. The host may stop after.
     /// </summary>
-    internal async Task CompleteHandOffAsync(long successorPingsFrom)
+    internal async Task CompleteHandOffAsync(long cutOver)
     {
         if (!_handingOff) throw new InvalidOperationException("BeginHandOff first.");
         _handedOff = true;
         var scheduler = _scheduler!;
-        // The successor's first slot is ~50 ms ahead; a bound, should its timestamp be wrong.
-        await Task.Run(() => scheduler.StopBefore(successorPingsFrom, TimeSpan.FromSeconds(2)));
+        // The cut-over is tens of milliseconds ahead, or past; a bound, should it be wrong.
+        await Task.Run(() => scheduler.StopBefore(cutOver, TimeSpan.FromSeconds(2)));
         _stopping.Cancel();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
@@ -115,25 +120,19 @@ public sealed partial class UdpGateway
     internal void AbortHandOff()
     {
         if (!_handingOff || _handedOff) return;
+        // A cut-over the successor never heard of: ping every slot again, on a new thread if this one ended there.
+        _scheduler!.MarkStopBefore(long.MaxValue);
+        if (_scheduler.HasEnded)
+        {
+            var origin = _scheduler.Origin;
+            _scheduler = new Pinging.PingScheduler(_mirror!, _socket!, Metrics, _logger);
+            _scheduler.Start(origin, _cutOver);
+        }
         _receiver = new Heartbeats.HeartbeatReceiver(_socket!, _mirror!, Metrics, _logger);
         _receiver.Start();
         _saver?.Start();
         _handingOff = false;
         LogHandOffAborted(_options.GatewayId);
-    }
-
-    /// <summary>Successor side: tells the predecessor from which moment this process pings every slot.</summary>
-    private async Task SayPingingAsync(GatewayTakeover from)
-    {
-        try
-        {
-            await from.SayPinging(PingsFromTimestamp);
-        }
-        catch (Exception error)
-        {
-            // The predecessor gone or deaf: it stops on its own timeout; at worst both ping a while.
-            LogSayPingingFailed(error);
-        }
     }
 
     private void ReleaseAfterHandOff()
@@ -142,9 +141,6 @@ public sealed partial class UdpGateway
         _socket?.Dispose(); // this process's descriptor only: the successor has its own
         Metrics.Dispose();
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the process that handed over that this one pings failed")]
-    private partial void LogSayPingingFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} handing over {Clients} clients to a new process")]
     private partial void LogHandingOff(string gatewayId, int clients);

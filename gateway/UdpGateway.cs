@@ -93,12 +93,11 @@ public sealed partial class UdpGateway : IAsyncDisposable
         _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, accepted);
 
         _peers.Start();
-        // A successor pings each slot at its predecessor's phase, from a slot shortly ahead, which the predecessor is told to leave to it.
-        if (from is null) _scheduler.Start();
-        else _scheduler.Start(_predecessorOrigin, System.Diagnostics.Stopwatch.GetTimestamp() + HandOverLeadTicks);
         _receiver.Start();
+        // A successor pings each slot at its predecessor's phase, from the cut-over the predecessor picked (and stops before).
+        if (from is null) _scheduler.Start();
+        else _scheduler.Start(_predecessorOrigin, from.FirstSlot().GetAwaiter().GetResult());
         _saver?.Start();
-        if (from is not null) _ = SayPingingAsync(from);
         _announcing = Task.WhenAll(
             Task.Run(() => shards.RunAsync(_stopping.Token)),
             Task.Run(() => partitions.RunAsync(_stopping.Token)),

@@ -58,9 +58,15 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
     /// </summary>
     public void StopBefore(long timestamp, TimeSpan limit)
     {
-        Volatile.Write(ref _stopBefore, timestamp);
+        MarkStopBefore(timestamp);
         if (_thread is { } thread && !thread.Join(limit)) Stop();
     }
+
+    /// <summary>Pings no slot due at or after <paramref name="timestamp"/> from now on, without waiting (<see cref="long.MaxValue"/>: every slot again).</summary>
+    public void MarkStopBefore(long timestamp) => Volatile.Write(ref _stopBefore, timestamp);
+
+    /// <summary>Whether the sending thread has ended (at a cut-over mark, or stopped).</summary>
+    public bool HasEnded => _thread is { IsAlive: false };
 
     private void Run()
     {

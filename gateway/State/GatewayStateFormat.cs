@@ -18,7 +18,7 @@ internal static class GatewayStateFormat
     public const int HeaderBytes = 24;
     public const int RecordBytes = 44;
     public const int TrailerBytes = 8;
-    public const int MaxBlockRecords = 2048;
+    public const int MaxBlockRecords = 1024; // a block buffer under 85 KB: off the large object heap
 
     /// <summary>The whole image to <paramref name="to"/>.</summary>
     public static void Write(Stream to, GatewayImage image)

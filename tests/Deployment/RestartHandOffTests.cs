@@ -34,7 +34,8 @@ public sealed class RestartHandOffTests(ClusterFixture fixture)
         var socket = new SharedSocket(old.Socket);
         using var latecomer = new PingClient();
         UdpGateway? successor = null;
-        var pinging = new TaskCompletionSource<long>();
+        Task starting = Task.CompletedTask;
+        var firstSlot = new TaskCompletionSource<long>();
         long start = Stopwatch.GetTimestamp();
         await old.HandOffAsync(
             (bytes, _) =>
@@ -42,11 +43,20 @@ public sealed class RestartHandOffTests(ClusterFixture fixture)
                 // Neither process receives now: this first heartbeat waits in the socket for the successor.
                 latecomer.Heartbeat(old.LocalEndpoint);
                 successor = new UdpGateway(options, fixture.Cluster.Client, NullLoggerFactory.Instance);
-                successor.Start(new GatewayTakeover(socket, bytes.ToArray(), ts => { pinging.SetResult(ts); return Task.CompletedTask; }));
+                // Its start waits for the cut-over the old one picks next.
+                var copy = bytes.ToArray();
+                starting = Task.Run(() => successor.Start(new GatewayTakeover(socket, copy, () => firstSlot.Task)));
                 return Task.CompletedTask;
             },
-            _ => pinging.Task,
+            (stopBefore, _) =>
+            {
+                long slot = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30 / 1000;
+                stopBefore(slot);
+                firstSlot.SetResult(slot);
+                return Task.CompletedTask;
+            },
             CancellationToken.None);
+        await starting;
         long handedOver = Stopwatch.GetTimestamp();
         await Task.Delay(TimeSpan.FromSeconds(4));
         long end = Stopwatch.GetTimestamp();
