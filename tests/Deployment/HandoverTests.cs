@@ -126,6 +126,37 @@ public sealed class HandoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_running_gateway_that_hangs_costs_the_new_process_seconds_and_one_line_and_goes_on_once_it_wakes()
+    {
+        int port = FreePorts.Next(), metricsPort = FreePorts.Next();
+        var old = await _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort);
+        using var fleet = new PingFleet(20);
+        fleet.Heartbeat(old.Endpoint);
+        Assert.True(await Eventually.True(() => fleet.Clients.All(c => c.Count >= 1), TimeSpan.FromSeconds(15)));
+
+        // Stopped, it accepts nothing: the kernel still completes the connection, and the hello waits in the socket.
+        old.Process.Signal("STOP");
+        var waited = Stopwatch.StartNew();
+        InvalidOperationException failure;
+        try
+        {
+            failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _cluster.StartGatewayAsync("a", port, metricsPort: metricsPort));
+        }
+        finally
+        {
+            old.Process.Signal("CONT");
+        }
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"the new process took {waited.Elapsed.TotalSeconds:F0} s to give up");
+        var line = failure.Message.Split('\n').Where(l => l.StartsWith("tixtrigger: cannot take over", StringComparison.Ordinal)).ToList();
+        Assert.True(line.Count == 1 && line[0].Contains($"PORT={port}", StringComparison.Ordinal) && line[0].Contains("too long", StringComparison.Ordinal),
+            $"one line naming the port:\n{failure.Message}");
+
+        long woke = Now();
+        Assert.True(await Eventually.True(() => fleet.AllPingedSince(woke + Stopwatch.Frequency), TimeSpan.FromSeconds(10)), $"the old gateway did not go on\n{old.Process.Describe()}");
+        Assert.False(old.Process.HasExited);
+    }
+
+    [Fact]
     public async Task A_process_with_the_same_GATEWAY_ID_and_PORT_but_another_METRICS_PORT_is_refused_in_one_line_and_the_running_one_goes_on()
     {
         int port = FreePorts.Next();
