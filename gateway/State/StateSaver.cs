@@ -98,7 +98,7 @@ internal sealed partial class StateSaver(StateFile file, PingMirror mirror, Func
     [LoggerMessage(Level = LogLevel.Debug, Message = "Saved {Clients} clients ({Bytes} bytes) in {Ms} ms")]
     private partial void LogSaved(int clients, long bytes, long ms);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Another live process holds {Path} (the same GATEWAY_ID and STATE_DIR): this one neither resumed its clients nor saves its own until it is gone")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Path} is held by another live process (the same GATEWAY_ID and STATE_DIR; during a hand-over, the one handing over): this one saves its clients there once that process is gone")]
     private partial void LogLockHeld(string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Saving the clients to {Path} failed; a restart would forget the clients since the last save (retrying every second)")]
