@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
+using TixTrigger.Gateway.Handover;
 using TixTrigger.Gateway.Hosting;
 using TixTrigger.Hosting;
 using TixTrigger.Settings;
@@ -16,10 +17,27 @@ if (!node.IsClustered)
 }
 
 builder.Logging.UseTixTriggerLogging(node);
-builder.WebHost.ListenForProbes(node);
+// A process started with a running gateway's settings takes over its sockets and clients (an upgrade without a missed ping).
+var handover = new GatewayHandover(new HandoverSettings(gateway.GatewayId, gateway.Host, gateway.Port, node.MetricsPort));
+builder.WebHost.ListenForProbes(node, handover);
 builder.UseOrleansClientInBackground(client => client.UseTixTriggerClustering(node).UseClusterTls(node.TlsCertificate));
-builder.Services.AddUdpGateway(gateway).AddTixTriggerMetrics(node, "tixtrigger-gateway", gateway.GatewayId);
+builder.Services.AddUdpGateway(gateway).AddGatewayHandover(handover).AddTixTriggerMetrics(node, "tixtrigger-gateway", gateway.GatewayId);
+
+// Before building the host (Kestrel reads its listener then); the clients follow as the gateway starts.
+if (handover.Prepare() is { } failure)
+{
+    Console.Error.WriteLine($"tixtrigger: {failure}");
+    return 1;
+}
 
 var app = builder.Build();
 app.MapGatewayEndpoints();
-return await app.RunOrExplainAsync("gateway", $"PORT={gateway.Port}, METRICS_PORT={node.MetricsPort}");
+try
+{
+    return await app.RunOrExplainAsync("gateway", $"PORT={gateway.Port}, METRICS_PORT={node.MetricsPort}");
+}
+catch (Exception error) when (HandoverException.Find(error) is { } handoverError)
+{
+    Console.Error.WriteLine($"tixtrigger: cannot take over the running gateway with {handover.Settings}: {handoverError.Message}");
+    return 1;
+}

@@ -69,10 +69,18 @@ public sealed partial class UdpGateway : IAsyncDisposable
 
     internal ShardSynchronizer Synchronizer => _shards ?? throw new InvalidOperationException("The gateway has not started.");
 
-    public void Start()
+    public void Start() => Start(from: null);
+
+    /// <summary>
+    /// Starts listening and pinging: on the socket and with the clients of a predecessor handing
+    /// over (<paramref name="from"/>), else on a socket of its own with the clients of its snapshot
+    /// (STATE_DIR). Every restored client is in the mirror before the first slot is sent.
+    /// </summary>
+    internal void Start(GatewayTakeover? from)
     {
-        _socket = DatagramSocketFactory.Open(new IPEndPoint(_options.Host, _options.Port));
+        _socket = from?.Socket ?? DatagramSocketFactory.Open(new IPEndPoint(_options.Host, _options.Port));
         _mirror = new PingMirror(_options);
+        RestoreClients(from);
         _scheduler = new PingScheduler(_mirror, _socket, Metrics, _logger);
         _receiver = new HeartbeatReceiver(_socket, _mirror, Metrics, _logger);
         string endpoint = $"{Environment.MachineName} {_socket.LocalEndpoint}";
@@ -85,8 +93,11 @@ public sealed partial class UdpGateway : IAsyncDisposable
         _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, accepted);
 
         _peers.Start();
-        _scheduler.Start();
         _receiver.Start();
+        // A successor pings each slot at its predecessor's phase, from the cut-over the predecessor picked (and stops before).
+        if (from is null) _scheduler.Start();
+        else _scheduler.Start(_predecessorOrigin, from.FirstSlot().GetAwaiter().GetResult());
+        _saver?.Start();
         _announcing = Task.WhenAll(
             Task.Run(() => shards.RunAsync(_stopping.Token)),
             Task.Run(() => partitions.RunAsync(_stopping.Token)),
@@ -104,15 +115,22 @@ public sealed partial class UdpGateway : IAsyncDisposable
 
     public async Task StopAsync()
     {
+        if (_handedOff)
+        {
+            ReleaseAfterHandOff();
+            return;
+        }
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();
         _receiver?.Stop();
         _scheduler?.Stop();
+        SaveFinally();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
         if (_fenced)
         {
             // Not the holder: the holder's clients and announcements are not this process's to touch.
+            _stateFile?.Dispose();
             _socket?.Dispose();
             Metrics.Dispose();
             return;
@@ -132,6 +150,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
         {
             LogDetachFailed(error);
         }
+        _stateFile?.Dispose();
         _socket?.Dispose();
         Metrics.Dispose();
         LogStopped(_options.GatewayId);
@@ -157,7 +176,14 @@ public sealed partial class UdpGateway : IAsyncDisposable
     /// <summary>Another process holds this GATEWAY_ID: stop pinging at once, and say why in one line.</summary>
     private void OnRefused(Messages.GatewayHolder holder)
     {
+        if (_handingOff)
+        {
+            // The successor holds the id now: expected, and no reason to stop pinging before it does, nor to exit non-zero.
+            LogRefusedAfterHandOff(_options.GatewayId, holder.Endpoint);
+            return;
+        }
         _fenced = true;
+        _saver?.Stop();
         _receiver?.Stop();
         _scheduler?.Stop();
         LogRefused(_options.GatewayId, holder.Endpoint, holder.SilentForMs);

@@ -23,6 +23,7 @@ internal sealed partial class HeartbeatReceiver(IDatagramSocket socket, PingMirr
     private readonly DropReport _drops = new(metrics, logger);
     private Thread? _thread;
     private volatile bool _stopping;
+    private volatile bool _drain = true;
     private long _overflowsCounted;
 
     public void Start()
@@ -31,8 +32,10 @@ internal sealed partial class HeartbeatReceiver(IDatagramSocket socket, PingMirr
         _thread.Start();
     }
 
-    public void Stop()
+    /// <summary>Stops after the batch in hand; <paramref name="drain"/>: and after what the kernel queued (a hand-over leaves that to the successor).</summary>
+    public void Stop(bool drain = true)
     {
+        _drain = drain;
         _stopping = true;
         _thread?.Join();
     }
@@ -54,7 +57,7 @@ internal sealed partial class HeartbeatReceiver(IDatagramSocket socket, PingMirr
                 if (_errorLog.ShouldLog()) LogReceiveFailed(error, metrics.ReceiveErrors);
             }
         }
-        DrainBeforeStopping();
+        if (_drain) DrainBeforeStopping();
     }
 
     private int ReceiveBatch(TimeSpan timeout)

@@ -29,7 +29,8 @@ internal sealed class UdpGatewayService(UdpGatewayOptions options, IGrainFactory
             Environment.ExitCode = 1;
             services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         };
-        gateway.Start();
+        // A predecessor handing over (gateway/Handover) registers what it passed: its socket and clients.
+        gateway.Start(services.GetService<GatewayTakeover>());
         Gateway = gateway;
         var reporter = new GatewayReporter(gateway, options.ShardsPerGateway, grains, loggers.CreateLogger<GatewayReporter>());
         _reporting = Task.Run(() => reporter.RunAsync(_stopping.Token));

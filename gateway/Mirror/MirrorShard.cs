@@ -120,6 +120,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         }
         entry.DeadlineMs = nowMs + settings.ExpiryMs;
         entry.Local = local;
+        _deadlineChanges++;
         if ((entry.State & EntryState.Registered) != 0) QueueRefreshIfDue(i);
         else if ((entry.State & (EntryState.ClaimQueued | EntryState.ClaimInFlight)) == 0) QueueClaim(i);
         return Admission.Refreshed;
@@ -262,6 +263,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             SinceSeconds = (int)(Time.Monotonic.NowMs() / 1000),
         };
         _index[client] = i;
+        _membershipChanges++;
         return i;
     }
 
@@ -277,5 +279,6 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         entry = default;
         entry.State = positions;
         _free.Push(i);
+        _membershipChanges++;
     }
 }

@@ -1,4 +1,5 @@
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway.State;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Mirror;
@@ -90,6 +91,39 @@ internal sealed class PingMirror
         var owned = new List<PendingRegistration>();
         foreach (var shard in _shards) shard.CollectOwned(partition, owned, nowMs);
         return owned;
+    }
+
+    /// <summary>Sums of every shard's change counters: when neither moved, a snapshot would be the same.</summary>
+    public (long Membership, long Deadlines) Changes
+    {
+        get
+        {
+            long membership = 0, deadlines = 0;
+            foreach (var shard in _shards)
+            {
+                var (m, d) = shard.Changes;
+                membership += (uint)m;
+                deadlines += (uint)d;
+            }
+            return (membership, deadlines);
+        }
+    }
+
+    /// <summary>Every client still pinged, shard by shard (each shard's lock taken a chunk at a time).</summary>
+    public void Export(long nowMs, long wallNowMs, Action<SavedClient> save)
+    {
+        foreach (var shard in _shards) shard.Export(nowMs, wallNowMs, save);
+    }
+
+    /// <summary>Takes back saved clients (see <see cref="MirrorShard.Restore"/>); returns how many.</summary>
+    public int Restore(ReadOnlySpan<SavedClient> clients, long nowMs, long wallNowMs, Action<Admission> refused)
+    {
+        var byShard = new List<SavedClient>[_shards.Length];
+        for (int s = 0; s < byShard.Length; s++) byShard[s] = [];
+        foreach (ref readonly var client in clients) byShard[client.Client.ShardOf(_shards.Length)].Add(client);
+        int restored = 0;
+        for (int s = 0; s < _shards.Length; s++) restored += _shards[s].Restore([.. byShard[s]], nowMs, wallNowMs, refused);
+        return restored;
     }
 
     public List<PendingRegistration> DrainRefreshes(long nowMs)

@@ -22,9 +22,26 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
     private readonly LogThrottle _errorLog = new();
     private Thread? _thread;
     private volatile bool _stopping;
+    private long _origin;
+    private long _firstSlot;
+    private long _stopBefore = long.MaxValue;
 
-    public void Start()
+    /// <summary>The <see cref="Stopwatch"/> timestamp of slot 0: each slot is due at a whole number of slots after it.</summary>
+    public long Origin => Volatile.Read(ref _origin);
+
+    /// <summary>When the first slot this sender pings is due.</summary>
+    public long FirstDue => _origin + _firstSlot * SlotTicks;
+
+    /// <summary>
+    /// Starts pinging. <paramref name="origin"/>: a predecessor's slot 0 (the same phase for every
+    /// client across a hand-over), from its first slot due no earlier than <paramref name="notBefore"/>;
+    /// by default now.
+    /// </summary>
+    public void Start(long? origin = null, long notBefore = 0)
     {
+        long now = Stopwatch.GetTimestamp();
+        _origin = origin ?? now;
+        _firstSlot = Math.Max(0, (Math.Max(notBefore, _origin) - _origin + SlotTicks - 1) / SlotTicks);
         _thread = new Thread(Run) { IsBackground = true, Name = "tixtrigger-pings", Priority = ThreadPriority.AboveNormal };
         _thread.Start();
     }
@@ -35,17 +52,34 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
         _thread?.Join();
     }
 
+    /// <summary>
+    /// Pings every slot due before <paramref name="timestamp"/> (a successor's first) and none after,
+    /// and returns once the thread has ended there (or, should it not within <paramref name="limit"/>, stops it).
+    /// </summary>
+    public void StopBefore(long timestamp, TimeSpan limit)
+    {
+        MarkStopBefore(timestamp);
+        if (_thread is { } thread && !thread.Join(limit)) Stop();
+    }
+
+    /// <summary>Pings no slot due at or after <paramref name="timestamp"/> from now on, without waiting (<see cref="long.MaxValue"/>: every slot again).</summary>
+    public void MarkStopBefore(long timestamp) => Volatile.Write(ref _stopBefore, timestamp);
+
+    /// <summary>Whether the sending thread has ended (at a cut-over mark, or stopped).</summary>
+    public bool HasEnded => _thread is { IsAlive: false };
+
     private void Run()
     {
         if (!SenderPriority.TryRaiseCurrentThread())
         {
             LogNormalPriority();
         }
-        long origin = Stopwatch.GetTimestamp();
-        long slot = 0;
+        long origin = _origin;
+        long slot = _firstSlot;
         while (!_stopping)
         {
             long due = origin + slot * SlotTicks;
+            if (due >= Volatile.Read(ref _stopBefore)) break;
             long now = Stopwatch.GetTimestamp();
             if (now < due)
             {

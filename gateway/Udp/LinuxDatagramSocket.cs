@@ -50,26 +50,15 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
     private int _disposed;
 
     public LinuxDatagramSocket(IPEndPoint bindTo)
+        : this(Bind(bindTo), bindTo)
+    {
+    }
+
+    private LinuxDatagramSocket(Socket socket, IPEndPoint bindTo)
     {
         _ipv6 = bindTo.AddressFamily == AddressFamily.InterNetworkV6;
         _wildcard = ListenAddress.IsWildcard(bindTo.Address);
-        _socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            SocketTuning.Apply(_socket);
-            if (_wildcard)
-            {
-                _socket.SetSocketOption(_ipv6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
-            }
-            int on = 1;
-            SetSockOpt((int)_socket.Handle, SolSocket, SoRxqOvfl, &on, sizeof(int));
-            _socket.Bind(bindTo);
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
-        }
+        _socket = socket;
         LocalEndpoint = (IPEndPoint)_socket.LocalEndPoint!;
         _fd = (int)_socket.Handle;
         _boundAddress = PackedAddress.From(bindTo.Address);
@@ -95,6 +84,74 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
         _txControlBytes = _wildcard ? Space(_ipv6 ? sizeof(In6PktInfo) : sizeof(InPktInfo)) : 0;
         GrowSendBuffers(256);
     }
+
+    /// <summary>A new socket with the gateway's options, bound to <paramref name="bindTo"/>.</summary>
+    private static Socket Bind(IPEndPoint bindTo)
+    {
+        var socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            SocketTuning.Apply(socket);
+            SetReceiveOptions(socket, ListenAddress.IsWildcard(bindTo.Address));
+            socket.Bind(bindTo);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The socket a running gateway handed over (its queued datagrams with it), checked to be a UDP socket bound
+    /// where this process's settings say, with the options <see cref="Bind"/> gives (set again: they cost nothing twice).
+    /// </summary>
+    /// <exception cref="InvalidDataException">It is not a UDP socket bound at <paramref name="boundAt"/>; the handle is closed.</exception>
+    public static LinuxDatagramSocket Adopt(SafeSocketHandle handle, IPEndPoint boundAt)
+    {
+        Socket? socket = null;
+        try
+        {
+            int type = 0;
+            uint length = sizeof(int);
+            if (GetSockOpt((int)handle.DangerousGetHandle(), SolSocket, SoType, &type, &length) != 0 || type != SockDgram)
+            {
+                throw new InvalidDataException($"the handed-over socket is not a datagram socket (SO_TYPE {type})");
+            }
+            socket = new Socket(handle);
+            if (socket.ProtocolType != ProtocolType.Udp || socket.AddressFamily != boundAt.AddressFamily || socket.LocalEndPoint is not IPEndPoint local || !local.Equals(boundAt))
+            {
+                throw new InvalidDataException($"the handed-over socket is {socket.ProtocolType} bound at {socket.LocalEndPoint}, not UDP at {boundAt}");
+            }
+            if (boundAt.AddressFamily == AddressFamily.InterNetworkV6 && !socket.DualMode)
+            {
+                throw new InvalidDataException($"the handed-over socket at {boundAt} is IPv6 only, where HOST={boundAt.Address} serves IPv4 too");
+            }
+            SocketTuning.ApplyBuffers(socket);
+            SetReceiveOptions(socket, ListenAddress.IsWildcard(boundAt.Address));
+            return new LinuxDatagramSocket(socket, boundAt);
+        }
+        catch
+        {
+            if (socket is null) handle.Dispose();
+            else socket.Dispose();
+            throw;
+        }
+    }
+
+    private static void SetReceiveOptions(Socket socket, bool wildcard)
+    {
+        if (wildcard)
+        {
+            socket.SetSocketOption(socket.AddressFamily == AddressFamily.InterNetworkV6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+        }
+        int on = 1;
+        SetSockOpt((int)socket.Handle, SolSocket, SoRxqOvfl, &on, sizeof(int));
+    }
+
+    /// <summary>The open socket, for handing it to a successor process (which gets its own descriptor of it).</summary>
+    public SafeSocketHandle Handle => _socket.SafeHandle;
 
     public AddressFamily Family => _socket.AddressFamily;
 

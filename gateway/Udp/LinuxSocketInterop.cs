@@ -7,7 +7,8 @@ namespace TixTrigger.Gateway.Udp;
 /// Just enough of Linux's socket API for batched UDP: <c>recvmmsg</c>/<c>sendmmsg</c> (one system
 /// call for many datagrams), the local address a datagram was sent to and the source address of a
 /// reply (<c>IP_PKTINFO</c>/<c>IPV6_PKTINFO</c>, which .NET's <c>SendTo</c> cannot set on a wildcard
-/// socket), and the kernel's count of datagrams it dropped for want of buffer (<c>SO_RXQ_OVFL</c>).
+/// socket), the kernel's count of datagrams it dropped for want of buffer (<c>SO_RXQ_OVFL</c>), and
+/// passing open sockets to another process (<c>SCM_RIGHTS</c>) for a gateway's hand-over.
 /// Each constant names the header it comes from; the layouts are those of 64-bit Linux.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -15,9 +16,14 @@ internal static unsafe partial class LinuxSocketInterop
 {
     // <asm-generic/socket.h>
     public const int SolSocket = 1;
+    public const int SoType = 3;
+    public const int SoPeerCred = 17;
     public const int SoSndBufForce = 32;
     public const int SoRcvBufForce = 33;
     public const int SoRxqOvfl = 40;
+    public const int ScmRights = 1;
+    public const int SockStream = 1;
+    public const int SockDgram = 2;
 
     // <netinet/in.h>
     public const int IpProtoIp = 0;
@@ -29,6 +35,11 @@ internal static unsafe partial class LinuxSocketInterop
     public const int MsgCTrunc = 0x08;
     public const int MsgTrunc = 0x20;
     public const int MsgDontWait = 0x40;
+    public const int MsgNoSignal = 0x4000;
+    public const int MsgCmsgCloexec = 0x40000000;
+
+    // <fcntl.h>
+    public const int FDupFdCloexec = 1030;
 
     // <bits/socket.h>, <bits/socket-constants.h>
     public const ushort AfInet = 2;
@@ -37,9 +48,11 @@ internal static unsafe partial class LinuxSocketInterop
     // <asm-generic/errno-base.h>, <asm-generic/errno.h>
     public const int EIntr = 4;
     public const int EAgain = 11;
+    public const int EAddrInUse = 98;
 
     // <poll.h>
     public const short PollIn = 0x001;
+    public const short PollOut = 0x004;
 
     /// <summary><c>struct iovec</c> (&lt;bits/types/struct_iovec.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -96,6 +109,15 @@ internal static unsafe partial class LinuxSocketInterop
         public uint InterfaceIndex;
     }
 
+    /// <summary><c>struct ucred</c> (&lt;bits/socket.h&gt;): who is at the other end of a Unix socket.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UCred
+    {
+        public int ProcessId;
+        public uint UserId;
+        public uint GroupId;
+    }
+
     /// <summary><c>struct pollfd</c> (&lt;poll.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -121,6 +143,24 @@ internal static unsafe partial class LinuxSocketInterop
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int socket, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    public static partial nint RecvMsg(int socket, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEUid();
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    public static partial int GetSockOpt(int socket, int level, int name, void* value, uint* length);
 
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int socket, int level, int name, void* value, uint length);

@@ -19,6 +19,12 @@ internal static class SocketTuning
             // HOST=:: serves IPv4 clients too (dual stack), as an IPv6 wildcard does by default on Linux.
             socket.DualMode = true;
         }
+        ApplyBuffers(socket);
+    }
+
+    /// <summary>The buffers alone: what a socket already bound (one handed over by a running gateway) can still be given.</summary>
+    public static void ApplyBuffers(Socket socket)
+    {
         if (!OperatingSystem.IsLinux() || !TryForceBuffers(socket))
         {
             // Clamped silently to net.core.rmem_max / wmem_max; the gateway logs what it got.

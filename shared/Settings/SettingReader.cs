@@ -113,6 +113,30 @@ public sealed class SettingReader(IConfiguration configuration)
         return [.. ranges];
     }
 
+    /// <summary>
+    /// A directory this process keeps files in, created if missing; null when set empty or to
+    /// <c>none</c> (turned off). Checked now, so that an unwritable one is one clear line at start.
+    /// </summary>
+    public string? WritableDirectory(string name, string fallback)
+    {
+        string? set = configuration[name];
+        if (set is not null && (string.IsNullOrWhiteSpace(set) || set.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))) return null;
+        string raw = Raw(name) ?? fallback;
+        try
+        {
+            string full = Path.GetFullPath(raw);
+            Directory.CreateDirectory(full);
+            string probe = Path.Combine(full, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return full;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidSettingException(name, raw, $"a directory this process can create and write ({error.Message}), or empty to turn it off");
+        }
+    }
+
     public string Identifier(string name, string fallback)
     {
         string raw = Raw(name) ?? fallback;

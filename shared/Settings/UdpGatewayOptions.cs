@@ -19,6 +19,7 @@ public sealed class UdpGatewayOptions
     public const int DefaultNewClientsPerSecond = 20_000;
     public const int DefaultNewClientsPerSecondPerPrefix = 100;
     public const string DefaultPrefixLimitsExempt = "127.0.0.0/8,::1/128";
+    public const string DefaultStateDirectory = "state";
 
     /// <summary><c>HOST</c>: where to listen. A wildcard listens on every local address, and pings leave from the address each client used.</summary>
     public IPAddress Host { get; set; } = IPAddress.Any;
@@ -60,6 +61,12 @@ public sealed class UdpGatewayOptions
     /// </summary>
     public AddressRange[] PrefixLimitsExempt { get; set; } = ParseRanges(DefaultPrefixLimitsExempt);
 
+    /// <summary>
+    /// <c>STATE_DIR</c>: where the gateway keeps a snapshot of its clients (one file per GATEWAY_ID),
+    /// so that a restart pings them at once without waiting for their heartbeats. Null: none kept.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
     /// <summary>How often the gateway re-announces itself to its shards.</summary>
     public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -86,6 +93,7 @@ public sealed class UdpGatewayOptions
             NewClientsPerSecond = read.Int("NEW_CLIENTS_PER_SECOND", DefaultNewClientsPerSecond, 1, 10_000_000),
             NewClientsPerSecondPerPrefix = read.Int("NEW_CLIENTS_PER_SECOND_PER_PREFIX", DefaultNewClientsPerSecondPerPrefix, 1, 10_000_000),
             PrefixLimitsExempt = read.AddressRanges("PREFIX_LIMITS_EXEMPT", DefaultPrefixLimitsExempt),
+            StateDirectory = read.WritableDirectory("STATE_DIR", DefaultStateDirectory),
         };
     }
 }

@@ -51,6 +51,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Dictionary<string, GatewayNode> Gateways { get; } = [];
 
+    /// <summary>STATE_DIR of every gateway of this cluster (each saves under its GATEWAY_ID): a restarted gateway finds its file; no other test's.</summary>
+    public string StateDirectory { get; } = Directory.CreateTempSubdirectory("tixtrigger-cluster-state-").FullName;
+
     /// <summary>Settings every node gets besides the cluster's own (set before starting nodes).</summary>
     public Dictionary<string, string> ExtraEnvironment { get; } = [];
 
@@ -79,6 +82,7 @@ public sealed class LocalCluster : IAsyncDisposable
         ["CLUSTER_ID"] = ClusterId,
         ["SERVICE_ID"] = ClusterId,
         ["LOG_LEVEL"] = "INFO",
+        ["STATE_DIR"] = StateDirectory,
     }.Concat(ExtraEnvironment).ToDictionary();
 
     public async Task<NodeProcess> StartSiloAsync() => await StartSiloAsync(replacing: null);
@@ -90,6 +94,9 @@ public sealed class LocalCluster : IAsyncDisposable
         await StartSiloAsync(replacing: index);
         return stopped;
     }
+
+    /// <summary>A new silo in the place of one that was stopped or killed (a whole cluster started again).</summary>
+    public async Task StartSiloInPlaceAsync(int index) => await StartSiloAsync(replacing: index);
 
     /// <summary>A crash and a reboot: SIGKILL the silo, start a new one in its place.</summary>
     public async Task RestartKilledSiloAsync(int index)
@@ -142,7 +149,8 @@ public sealed class LocalCluster : IAsyncDisposable
     /// Starts a gateway and waits until it listens and, unless <paramref name="connected"/> is false
     /// (Redis is down on purpose), until it has reached the cluster.
     /// </summary>
-    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null, bool connected = true, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    /// <param name="metricsPort">Its METRICS_PORT; by default a free one (a successor taking over a gateway needs the same).</param>
+    public async Task<GatewayNode> StartGatewayAsync(string id, int? port = null, bool connected = true, IReadOnlyDictionary<string, string>? extraEnvironment = null, int? metricsPort = null)
     {
         int udpPort = port ?? FreePorts.Next();
         var environment = Common();
@@ -152,8 +160,8 @@ public sealed class LocalCluster : IAsyncDisposable
         environment["GATEWAY_ID"] = id;
         environment["WORKER_POOL_SIZE"] = ShardsPerGateway.ToString();
         environment["CLIENT_EXPIRATION_SECONDS"] = ExpirySeconds.ToString();
-        int metricsPort = FreePorts.Next();
-        environment["METRICS_PORT"] = metricsPort.ToString();
+        int metrics = metricsPort ?? FreePorts.Next();
+        environment["METRICS_PORT"] = metrics.ToString();
         NodeProcess process;
         lock (_processes)
         {
@@ -165,7 +173,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             throw new InvalidOperationException($"Gateway {id} did not start: " + process.Describe());
         }
-        var node = new GatewayNode(id, udpPort, process, metricsPort);
+        var node = new GatewayNode(id, udpPort, process, metrics);
         lock (Gateways) Gateways[id] = node;
         return node;
     }
@@ -222,5 +230,12 @@ public sealed class LocalCluster : IAsyncDisposable
             _clientHost.Dispose();
         }
         Redis.Dispose();
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

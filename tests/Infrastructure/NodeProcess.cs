@@ -10,7 +10,9 @@ public sealed class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
+    private readonly List<long> _outputTimes = [];
     private readonly List<string> _errors = [];
+    private string? _ownStateDirectory;
 
     private NodeProcess(Process process)
     {
@@ -43,16 +45,27 @@ public sealed class NodeProcess : IDisposable
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
         // Only what the test says: nothing from the developer's shell leaks into the node.
-        foreach (string key in new[] { "REDIS_CONNECTION", "HOST", "PORT", "GATEWAY_ID", "LOG_LEVEL", "ASPNETCORE_URLS", "DOTNET_URLS" })
+        foreach (string key in new[] { "REDIS_CONNECTION", "HOST", "PORT", "GATEWAY_ID", "LOG_LEVEL", "ASPNETCORE_URLS", "DOTNET_URLS", "STATE_DIR" })
         {
             start.Environment.Remove(key);
         }
         start.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in environment) start.Environment[key] = value;
+        // Saved clients only where the test says (a restart test shares one directory between the processes it restarts): never another test's.
+        string? ownState = null;
+        if (!environment.ContainsKey("STATE_DIR")) start.Environment["STATE_DIR"] = ownState = Directory.CreateTempSubdirectory("tixtrigger-state-").FullName;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var node = new NodeProcess(process) { Name = name };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (node._output) node._output.Add(e.Data); };
+        var node = new NodeProcess(process) { Name = name, _ownStateDirectory = ownState };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (node._output)
+            {
+                node._output.Add(e.Data);
+                node._outputTimes.Add(Stopwatch.GetTimestamp());
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (node._errors) node._errors.Add(e.Data); };
         process.Start();
         process.BeginOutputReadLine();
@@ -63,6 +76,17 @@ public sealed class NodeProcess : IDisposable
     public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout) =>
         await Eventually.True(() => Output.Any(line => line.Contains(text, StringComparison.Ordinal)) || HasExited, timeout)
         && Output.Any(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>When (a <see cref="Stopwatch"/> timestamp) the first line containing <paramref name="text"/> was read, waiting up to <paramref name="timeout"/>; null if none came.</summary>
+    public async Task<long?> WhenOutputAsync(string text, TimeSpan timeout)
+    {
+        if (!await WaitForOutputAsync(text, timeout)) return null;
+        lock (_output)
+        {
+            int line = _output.FindIndex(l => l.Contains(text, StringComparison.Ordinal));
+            return line < 0 ? null : _outputTimes[line];
+        }
+    }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
@@ -108,5 +132,15 @@ public sealed class NodeProcess : IDisposable
         {
         }
         _process.Dispose();
+        if (_ownStateDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_ownStateDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 }

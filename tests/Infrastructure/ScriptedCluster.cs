@@ -42,6 +42,7 @@ public sealed class ScriptedCluster : IAsyncLifetime
             UseShellExecute = false,
         };
         start.Environment["TIXTRIGGER_LOCAL_DIR"] = _directory;
+        start.Environment["STATE_DIR"] = Path.Combine(_directory, "state"); // never the working directory's, nor another test's
         start.Environment["TIXTRIGGER_NO_BUILD"] = "1";
         start.Environment["CONFIGURATION"] = BuiltOutputs.Configuration;
         start.Environment["REDIS_PORT"] = FreePorts.Next().ToString();

@@ -22,9 +22,10 @@ public sealed class SingleNode : IDisposable
 
     public string Url(string path) => $"http://127.0.0.1:{DashboardPort}{path}";
 
-    public static async Task<SingleNode> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="udpPort">PORT; by default a free one (a restart in place passes its predecessor's).</param>
+    public static async Task<SingleNode> StartAsync(IReadOnlyDictionary<string, string>? settings = null, int? udpPort = null)
     {
-        int dashboard = FreePorts.Next(), udp = FreePorts.Next();
+        int dashboard = FreePorts.Next(), udp = udpPort ?? FreePorts.Next();
         var environment = new Dictionary<string, string>
         {
             ["PORT"] = udp.ToString(),

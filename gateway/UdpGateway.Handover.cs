@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using TixTrigger.Gateway.State;
+using TixTrigger.Gateway.Udp;
+using TixTrigger.Time;
+
+namespace TixTrigger.Gateway;
+
+/// <summary>
+/// What a gateway process handing over gives its successor: its UDP socket, its clients (the bytes of
+/// a <see cref="GatewayImage"/>, see <see cref="GatewayStateFormat"/>), and the cut-over it picked:
+/// the first slot the successor pings (it pings none from then on).
+/// </summary>
+internal sealed record GatewayTakeover(IDatagramSocket Socket, ReadOnlyMemory<byte> State, Func<Task<long>> FirstSlot)
+{
+    /// <exception cref="InvalidDataException">The bytes are not a whole image of this version.</exception>
+    public GatewayImage ReadClients()
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(State, out var segment) ? segment : new ArraySegment<byte>(State.ToArray());
+        using var stream = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
+        return GatewayStateFormat.Read(stream);
+    }
+}
+
+/// <summary>
+/// Handing over to a new process with the same settings (an upgrade): the old one stops receiving
+/// (datagrams wait in the shared socket's queue for the successor), gives its clients, picks the
+/// cut-over slot and pings every slot before it (none after), then stops without a word to the cluster: the clients, the shards and
+/// the GATEWAY_ID are the successor's now.
+/// </summary>
+public sealed partial class UdpGateway
+{
+    /// <summary>The cut-over agreed with a successor: where the sender resumes if the successor vanishes before it pings.</summary>
+    private long _cutOver;
+
+    private volatile bool _handingOff;
+    private volatile bool _handedOff;
+    private int _released;
+
+    /// <summary>The socket, whose descriptor a hand-over passes on.</summary>
+    internal IDatagramSocket Socket => _socket ?? throw new InvalidOperationException("The gateway has not started.");
+
+    /// <summary>Successor side, after <see cref="Start(GatewayTakeover?)"/>: when its first slot was due (a <see cref="Stopwatch"/> timestamp).</summary>
+    internal long PingsFromTimestamp => _scheduler?.FirstDue ?? throw new InvalidOperationException("The gateway has not started.");
+
+    /// <summary>
+    /// Predecessor side, the whole hand-over: <paramref name="send"/> gets the clients' bytes (after
+    /// receiving has stopped), <paramref name="agreeFirstSlot"/> agrees the successor's first slot (marked here before the successor hears it);
+    /// then this process stops pinging before it. If either fails, this process receives and saves
+    /// again (the successor never pinged) and the error goes on to the caller.
+    /// </summary>
+    internal async Task HandOffAsync(Func<ReadOnlyMemory<byte>, CancellationToken, Task> send, Func<Action<long>, CancellationToken, Task> agreeFirstSlot, CancellationToken cancel)
+    {
+        var image = BeginHandOff();
+        long cutOver = 0;
+        try
+        {
+            using var bytes = new MemoryStream(GatewayStateFormat.HeaderBytes + image.Count * GatewayStateFormat.RecordBytes + 4096);
+            GatewayStateFormat.Write(bytes, image);
+            await send(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), cancel);
+            // The cut-over is marked before the successor hears it: whatever the delays, no slot twice, none skipped.
+            await agreeFirstSlot(slot =>
+            {
+                cutOver = _cutOver = slot;
+                _scheduler!.MarkStopBefore(slot);
+            }, cancel);
+        }
+        catch
+        {
+            AbortHandOff();
+            throw;
+        }
+        await CompleteHandOffAsync(cutOver);
+    }
+
+    /// <summary>
+    /// Predecessor side, first step: stops receiving (after the batch in hand: what the kernel queued
+    /// waits for the successor) and saving; returns every client, including all this process has
+    /// read. Pinging and the cluster's loops go on.
+    /// </summary>
+    internal GatewayImage BeginHandOff()
+    {
+        var mirror = _mirror ?? throw new InvalidOperationException("The gateway has not started.");
+        _handingOff = true;
+        _receiver?.Stop(drain: false);
+        _saver?.Stop();
+        var clients = new List<SavedClient>(mirror.Count);
+        mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), clients.Add);
+        LogHandingOff(_options.GatewayId, clients.Count);
+        return new GatewayImage
+        {
+            Clients = [.. clients],
+            Count = clients.Count,
+            TakenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            PingOriginTimestamp = _scheduler!.Origin,
+        };
+    }
+
+    /// <summary>
+    /// Predecessor side, last step: the successor pings from <paramref name="cutOver"/> (a
+    /// <see cref="Stopwatch"/> timestamp); this one sends every slot before it and no other, then
+    /// ends its loops. No stop is announced, no client handed to the cluster, nothing detached, no
+    /// snapshot written; a refusal by the shards from now on is expected. The host may stop after.
+    /// </summary>
+    internal async Task CompleteHandOffAsync(long cutOver)
+    {
+        if (!_handingOff) throw new InvalidOperationException("BeginHandOff first.");
+        _handedOff = true;
+        var scheduler = _scheduler!;
+        // The cut-over is tens of milliseconds ahead, or past; a bound, should it be wrong.
+        await Task.Run(() => scheduler.StopBefore(cutOver, TimeSpan.FromSeconds(2)));
+        _stopping.Cancel();
+        await AwaitQuietly(_announcing, "announcing");
+        await AwaitQuietly(_flushing, "registering");
+        _stateFile?.Dispose(); // the successor saves from now on
+        LogHandedOff(_options.GatewayId);
+    }
+
+    /// <summary>Predecessor side: the successor failed before it pinged; this process receives and saves again.</summary>
+    internal void AbortHandOff()
+    {
+        if (!_handingOff || _handedOff) return;
+        // A cut-over the successor never heard of: ping every slot again, on a new thread if this one ended there.
+        _scheduler!.MarkStopBefore(long.MaxValue);
+        if (_scheduler.HasEnded)
+        {
+            var origin = _scheduler.Origin;
+            _scheduler = new Pinging.PingScheduler(_mirror!, _socket!, Metrics, _logger);
+            _scheduler.Start(origin, _cutOver);
+        }
+        _receiver = new Heartbeats.HeartbeatReceiver(_socket!, _mirror!, Metrics, _logger);
+        _receiver.Start();
+        _saver?.Start();
+        _handingOff = false;
+        LogHandOffAborted(_options.GatewayId);
+    }
+
+    private void ReleaseAfterHandOff()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        _socket?.Dispose(); // this process's descriptor only: the successor has its own
+        Metrics.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} handing over {Clients} clients to a new process")]
+    private partial void LogHandingOff(string gatewayId, int clients);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} handed over: the new process pings its clients")]
+    private partial void LogHandedOff(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway {GatewayId}: the hand-over failed; this process goes on receiving and pinging")]
+    private partial void LogHandOffAborted(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GATEWAY_ID {GatewayId} is held by the process this one handed over to, at {Holder}: as expected")]
+    private partial void LogRefusedAfterHandOff(string gatewayId, string holder);
+}

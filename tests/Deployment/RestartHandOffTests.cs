@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using TixTrigger.Gateway;
+using TixTrigger.Gateway.Udp;
+using TixTrigger.Tests.Infrastructure;
+
+namespace TixTrigger.Tests.Deployment;
+
+/// <summary>
+/// The gateway's half of a hand-over, in one process (the transport between processes is
+/// gateway/Handover's, tested end to end there): the old gateway stops receiving, gives its
+/// clients; the new one pings them at the old one's phase from the slot it names; the old one pings
+/// every slot before it and none after. No client misses a ping or gets two in a slot, and a first
+/// heartbeat sent while neither receives is taken by the new one.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class RestartHandOffTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_gateway_handing_over_to_a_successor_costs_its_clients_no_ping_and_loses_no_first_heartbeat()
+    {
+        var options = fixture.NewGatewayOptions(IPAddress.Loopback);
+        var old = fixture.StartGateway(options);
+        using var fleet = new PingFleet(200);
+        fleet.Heartbeat(old.LocalEndpoint);
+        Assert.True(await Eventually.True(() => fleet.AllPingedSince(0), TimeSpan.FromSeconds(5)));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        bool refused = false;
+        old.Refused += _ => refused = true;
+
+        // Both gateways use one socket, as the two processes share one by its passed descriptor.
+        var socket = new SharedSocket(old.Socket);
+        using var latecomer = new PingClient();
+        UdpGateway? successor = null;
+        Task starting = Task.CompletedTask;
+        var firstSlot = new TaskCompletionSource<long>();
+        long start = Stopwatch.GetTimestamp();
+        await old.HandOffAsync(
+            (bytes, _) =>
+            {
+                // Neither process receives now: this first heartbeat waits in the socket for the successor.
+                latecomer.Heartbeat(old.LocalEndpoint);
+                successor = new UdpGateway(options, fixture.Cluster.Client, NullLoggerFactory.Instance);
+                // Its start waits for the cut-over the old one picks next.
+                var copy = bytes.ToArray();
+                starting = Task.Run(() => successor.Start(new GatewayTakeover(socket, copy, () => firstSlot.Task)));
+                return Task.CompletedTask;
+            },
+            (stopBefore, _) =>
+            {
+                long slot = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30 / 1000;
+                stopBefore(slot);
+                firstSlot.SetResult(slot);
+                return Task.CompletedTask;
+            },
+            CancellationToken.None);
+        await starting;
+        long handedOver = Stopwatch.GetTimestamp();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        long end = Stopwatch.GetTimestamp();
+        int clients = successor!.ClientCount;
+        await successor.StopAsync();
+        await old.StopAsync(); // closes the socket both used: in two processes, each closes its own descriptor
+
+        var gap = fleet.LongestGap(start, end);
+        Assert.True(gap < TimeSpan.FromSeconds(1.5), $"a missed ping across the hand-over: the longest gap was {gap.TotalMilliseconds:F0} ms");
+        var (onTime, intervals) = fleet.IntervalsOnTime(start, end, PingAssertions.IntervalTolerance);
+        Assert.True(onTime >= intervals * 0.999, $"{onTime} of {intervals} intervals on time across the hand-over");
+        Assert.True(latecomer.Pings.Count >= 3, $"the heartbeat sent during the hand-over got {latecomer.Pings.Count} pings");
+        Assert.Equal(201, clients);
+        Assert.False(refused, "the old gateway reported a refusal after handing over");
+        Console.WriteLine($"hand-over took {(handedOver - start) * 1000.0 / Stopwatch.Frequency:F0} ms; longest gap {gap.TotalMilliseconds:F0} ms; {onTime}/{intervals} on time");
+    }
+
+    /// <summary>One socket for two gateways in one process: each direction serialised, closed by neither.</summary>
+    private sealed class SharedSocket(IDatagramSocket inner) : IDatagramSocket
+    {
+        private readonly Lock _receiving = new();
+        private readonly Lock _sending = new();
+
+        public AddressFamily Family => inner.Family;
+
+        public IPEndPoint LocalEndpoint => inner.LocalEndpoint;
+
+        public bool PreservesOrigin => inner.PreservesOrigin;
+
+        public int GrantedReceiveBytes => inner.GrantedReceiveBytes;
+
+        public long ReceiveOverflows => inner.ReceiveOverflows;
+
+        public int Receive(Span<ReceivedDatagram> into, TimeSpan timeout)
+        {
+            lock (_receiving) return inner.Receive(into, timeout);
+        }
+
+        public int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload)
+        {
+            lock (_sending) return inner.Send(targets, payload);
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
