@@ -88,9 +88,15 @@ public sealed class ComposeCluster : IAsyncLifetime
     }
 
     private Task<(int ExitCode, string Output, string Errors)> RunAsync(TimeSpan timeout, params string[] arguments) =>
-        Execute("docker-compose", ["-p", Project, "-f", Path.Combine(Root, "docker-compose.yml"), .. arguments], timeout,
-            // The per-address rule tightened for these tests (the file's own default otherwise).
-            new() { ["MAX_CLIENTS_PER_IP"] = MaxClientsPerIp.ToString(), ["DOCKER_HOST"] = Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "" });
+        Execute("docker-compose", ["-p", Project, "-f", Path.Combine(Root, "docker-compose.yml"), .. arguments], timeout, Settings());
+
+    /// <summary>scripts/compose-upgrade.sh on this project: its exit code and output.</summary>
+    public Task<(int ExitCode, string Output, string Errors)> UpgradeAsync(string service) =>
+        Execute(Path.Combine(Root, "scripts", "compose-upgrade.sh"), [service, "-p", Project, "-f", Path.Combine(Root, "docker-compose.yml")], TimeSpan.FromMinutes(2), Settings());
+
+    // The per-address rule tightened for these tests (the file's own default otherwise).
+    private static Dictionary<string, string> Settings() =>
+        new() { ["MAX_CLIENTS_PER_IP"] = MaxClientsPerIp.ToString(), ["DOCKER_HOST"] = Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "" };
 
     private static async Task<(int ExitCode, string Output, string Errors)> Execute(string program, string[] arguments, TimeSpan timeout, Dictionary<string, string> environment)
     {

@@ -134,4 +134,28 @@ public sealed class ComposeClusterTests(ComposeCluster cluster, ITestOutputHelpe
         Assert.True(killGap < TimeSpan.FromSeconds(4), $"a client went {killGap.TotalSeconds:0.0} s without a ping after a silo was killed");
         Assert.True(fleet.AllPingedSince(After(end, -2)), $"{fleet.Clients.Count - fleet.PingedSince(After(end, -2))} of 10 clients lost");
     }
+
+    [ComposeFact]
+    public async Task An_upgrade_beside_the_running_gateway_takes_it_over_without_a_missed_ping()
+    {
+        using var fleet = new PingFleet(0);
+        fleet.Clients.AddRange(Enumerable.Range(1, 20).Select(host => ClientAt(5, host)));
+        fleet.Heartbeat(GatewayB);
+        Assert.True(await Eventually.True(() => fleet.Clients.All(c => c.Count >= 2), TimeSpan.FromSeconds(15)), "not every client was pinged before the upgrade");
+        var old = (await cluster.ContainersAsync("gateway-b")).Single();
+
+        long upgrading = Now();
+        var (exitCode, said, errors) = await cluster.UpgradeAsync("gateway-b");
+        Assert.True(exitCode == 0, $"compose-upgrade.sh exited {exitCode}:\n{said}\n{errors}");
+        long upgraded = Now();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        var now = await cluster.ContainersAsync("gateway-b");
+        Assert.DoesNotContain(old, now);
+        Assert.Single(now);
+        var gap = fleet.LongestGap(upgrading, Now());
+        var (onTime, intervals) = fleet.IntervalsOnTime(upgrading, Now(), TimeSpan.FromMilliseconds(100));
+        output.WriteLine($"upgrade took {(upgraded - upgrading) / (double)Stopwatch.Frequency:0.0} s; longest gap {gap.TotalSeconds:0.00} s; {onTime} of {intervals} intervals within 1 s ± 100 ms");
+        Assert.True(gap < TimeSpan.FromSeconds(1.2), $"a client went {gap.TotalSeconds:0.00} s without a ping across the upgrade");
+    }
 }
