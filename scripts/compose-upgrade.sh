@@ -14,7 +14,8 @@
 set -euo pipefail
 service=${1:?usage: $0 SERVICE [docker-compose options]}
 shift
-compose=(docker-compose "$@")
+# Compose v1 (docker-compose) or the v2 plugin (docker compose): both take these commands.
+if command -v docker-compose > /dev/null; then compose=(docker-compose "$@"); else compose=(docker compose "$@"); fi
 
 mapfile -t old < <("${compose[@]}" ps -q "$service")
 [ ${#old[@]} -eq 1 ] || { echo "upgrade: $service has ${#old[@]} containers, expected 1" >&2; exit 1; }
