@@ -68,16 +68,31 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void The_gateways_publish_udp_7561_and_7562()
+    public void The_gateways_take_udp_7561_and_7562_on_the_hosts_network_so_they_see_each_phones_own_address()
     {
         string config = NormalizedConfig();
-        var published = new[] { "gateway-a", "gateway-b" }
-            .SelectMany(name => Ports(Service(config, name)))
-            .Select(port => $"{port.GetValueOrDefault("published")}->{port.GetValueOrDefault("target")}/{port.GetValueOrDefault("protocol", "tcp")}")
-            .Order()
-            .ToList();
+        var gateways = new[] { "gateway-a", "gateway-b" }.Select(name => Service(config, name)).ToList();
 
-        Assert.Equal(["7561->7561/udp", "7562->7561/udp"], published);
+        // Docker's NAT and userland proxy would show the proxy, or the host, as every client's source.
+        Assert.All(gateways, gateway => Assert.Matches(@"(?m)^    network_mode: host$", gateway));
+        Assert.All(gateways, gateway => Assert.Empty(Ports(gateway)));
+        Assert.Equal(["7561", "7562"], gateways.Select(gateway => EnvironmentOf(gateway)["PORT"]).Order());
+        // One network for both: each needs its own HTTP port too.
+        Assert.Equal(2, gateways.Select(gateway => EnvironmentOf(gateway)["METRICS_PORT"]).Distinct().Count());
+    }
+
+    [Fact]
+    public void The_gateways_get_the_ping_senders_priority_and_no_other_capability()
+    {
+        string config = NormalizedConfig();
+
+        Assert.All(new[] { "gateway-a", "gateway-b" }.Select(name => Service(config, name)), gateway =>
+        {
+            Assert.Matches(@"(?m)^    cap_add:\n    - SYS_NICE\n    \w", gateway);
+            // The launcher that carries the file capability (the image's default entrypoint needs none).
+            Assert.Matches(@"(?m)^    entrypoint:\n    - /app/TixTrigger\.Gateway$", gateway);
+        });
+        Assert.Matches(@"(?m)^\s*&& setcap cap_sys_nice\+ep /app/TixTrigger\.Gateway", File.ReadAllText(Path.Combine(Root, "gateway", "Dockerfile")));
     }
 
     [Fact]
@@ -85,9 +100,15 @@ public sealed class ComposeFileTests
     {
         string config = NormalizedConfig();
         var built = ServiceNames(config).Where(name => Regex.IsMatch(Service(config, name), @"(?m)^    build:")).Order().ToList();
+        // Redis is published for the gateways on the host's network, on the host's loopback only.
+        var published = Regex.Matches(Service(config, "redis"), @"(?m)^    - ([\d.]+):(\d+):6379(/tcp)?$").ToList();
+        Assert.Single(published);
+        Assert.Equal("127.0.0.1", published[0].Groups[1].Value);
 
         Assert.Equal(OurServices.Order(), built);
-        Assert.All(built, name => Assert.Equal("redis:6379", EnvironmentOf(Service(config, name)).GetValueOrDefault("REDIS_CONNECTION")));
+        Assert.Equal("redis:6379", EnvironmentOf(Service(config, "silo")).GetValueOrDefault("REDIS_CONNECTION"));
+        Assert.All(new[] { "gateway-a", "gateway-b" }, name =>
+            Assert.Equal($"127.0.0.1:{published[0].Groups[2].Value}", EnvironmentOf(Service(config, name)).GetValueOrDefault("REDIS_CONNECTION")));
     }
 
     [Fact]
