@@ -42,7 +42,7 @@ internal static class Usage
           --cpu-period-ms P          CFS period of those quotas (default 10; the kernel's default is 100)
           --cgroup-prefix NAME       name of the quota groups under /sys/fs/cgroup/cpu (default tixtrigger-bench-PID)
           --service-env NAME=VALUE   an extra setting for the service's nodes, e.g. WORKER_POOL_SIZE=20 (repeatable)
-          --idle-after S             leave a ready subject idle S seconds before sampling it (default 20: past most
+          --idle-after S             leave a ready subject idle S seconds before sampling it (default 60: past most
                                      of .NET's start-up compilation)
           --idle-seconds S           idle memory and CPU are sampled for S seconds before the load (default 10)
           --settle-seconds S         cluster: time for the gateways to connect after they listen (default 3)

@@ -47,7 +47,12 @@ internal static class ComparisonVerdict
         {
             failures.Add($"{Contract}: {node.Name} exited during the run (log {node.Log})");
         }
-        if (report.Ratios?.CpuOverIdlePerThousandPings is { } cpuRatio && cpuRatio > limits.CpuRatio)
+        if (service.IdleCpuCores > service.CpuCores)
+        {
+            // Then the CPU over idle says nothing about the clients: the idle sample caught start-up work.
+            failures.Add(Text($"{PerClient}: not measured: idle CPU {service.IdleCpuCores * 100:F2} % of a core above the {service.CpuCores * 100:F2} % under load; sample idle later (--idle-after)"));
+        }
+        else if (report.Ratios?.CpuOverIdlePerThousandPings is { } cpuRatio && cpuRatio > limits.CpuRatio)
         {
             failures.Add(Text($"{PerClient}: CPU over idle per 1,000 pings/s {cpuRatio:F2} × the reference's, above {limits.CpuRatio} ×"));
         }

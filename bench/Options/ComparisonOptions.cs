@@ -37,7 +37,7 @@ internal sealed record ComparisonOptions
     /// How long a subject that is ready is left alone before its idle cost is sampled: a .NET node
     /// spends its first minute or so compiling (tiered JIT) what its timers call, which is not what it costs idle.
     /// </summary>
-    public double IdleAfterSeconds { get; init; } = 20;
+    public double IdleAfterSeconds { get; init; } = 60;
 
     /// <summary>How long the idle nodes' memory and CPU are sampled before the load starts.</summary>
     public double IdleSeconds { get; init; } = 10;
