@@ -42,7 +42,9 @@ internal static class Usage
           --cpu-period-ms P          CFS period of those quotas (default 10; the kernel's default is 100)
           --cgroup-prefix NAME       name of the quota groups under /sys/fs/cgroup/cpu (default tixtrigger-bench-PID)
           --service-env NAME=VALUE   an extra setting for the service's nodes, e.g. WORKER_POOL_SIZE=20 (repeatable)
-          --idle-seconds S           idle memory is sampled for S seconds before the load (default 3)
+          --idle-after S             leave a ready subject idle S seconds before sampling it (default 60: past most
+                                     of .NET's start-up compilation)
+          --idle-seconds S           idle memory and CPU are sampled for S seconds before the load (default 10)
           --settle-seconds S         cluster: time for the gateways to connect after they listen (default 3)
           --log-dir DIR              where the nodes' logs go (default /tmp/tixtrigger-bench/compare-...)
           thresholds the service must meet (exit code 1 otherwise):
@@ -50,8 +52,12 @@ internal static class Usage
                                      fraction instead when that is lower in the same run)
           --max-missed N             clients with a gap over 1.5 s or no ping at all (default 0)
           --max-first-ping-p99-ms M  (default 1100)
-          --max-cpu-ratio R          CPU per 1,000 pings/s over the reference's (default 1.3)
+          per-client costs (what the load adds over idle):
+          --max-cpu-ratio R          CPU over idle per 1,000 pings/s, over the reference's (default 1.3)
           --max-rss-per-client-kib K RSS with the clients minus idle, all service processes, per client (default 2.5)
+          fixed costs (each service process, idle):
+          --max-idle-rss-mib M       (default 120)
+          --max-idle-cpu-percent P   percent of a core (default 0.5)
 
         exit code: 0 pass, 1 a criterion failed (each is printed), 2 could not measure, 130 interrupted.
         The last line of output is the whole report as one JSON object.

@@ -11,6 +11,13 @@ internal sealed record ComparisonRatios
 
     public required double? CpuPerThousandPings { get; init; }
 
+    /// <summary>The per-client CPU: over idle, per 1,000 pings/s.</summary>
+    public required double? CpuOverIdlePerThousandPings { get; init; }
+
+    public required double? IdleCpu { get; init; }
+
+    public required double? IdleRss { get; init; }
+
     public required double? RssPerClient { get; init; }
 
     public static ComparisonRatios Of(SubjectFigures service, SubjectFigures reference) => new()
@@ -19,6 +26,9 @@ internal sealed record ComparisonRatios
         FirstPingP50 = Ratio(service.Load.FirstPingP50Ms, reference.Load.FirstPingP50Ms),
         FirstPingP99 = Ratio(service.Load.FirstPingP99Ms, reference.Load.FirstPingP99Ms),
         CpuPerThousandPings = Ratio(service.CpuCoresPerThousandPingsPerSecond, reference.CpuCoresPerThousandPingsPerSecond),
+        CpuOverIdlePerThousandPings = Ratio(service.CpuOverIdlePerThousandPingsPerSecond, reference.CpuOverIdlePerThousandPingsPerSecond),
+        IdleCpu = Ratio(service.IdleCpuCores, reference.IdleCpuCores),
+        IdleRss = Ratio(service.IdleRssKib, reference.IdleRssKib),
         RssPerClient = Ratio(service.RssPerClientKib, reference.RssPerClientKib),
     };
 

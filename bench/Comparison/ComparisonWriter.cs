@@ -26,7 +26,13 @@ internal sealed class ComparisonWriter(TextWriter output)
         Row("CPU during the load", S(f => $"{f.CpuCores * 100:F1} % of a core"), R(f => $"{f.CpuCores * 100:F1} % of a core"), "");
         Row("CPU per 1,000 pings/s", S(PerThousand), R(PerThousand), Ratio(ratios?.CpuPerThousandPings));
         Row("RSS idle -> with clients", S(Rss), R(Rss), "");
-        Row("RSS per client", S(f => $"{f.RssPerClientKib:F2} KiB"), R(f => $"{f.RssPerClientKib:F2} KiB"), Ratio(ratios?.RssPerClient));
+        Row("fixed: idle RSS", S(f => $"{f.IdleRssKib / 1024.0:F1} MiB"), R(f => $"{f.IdleRssKib / 1024.0:F1} MiB"), Ratio(ratios?.IdleRss));
+        Row("fixed: idle CPU", S(f => $"{f.IdleCpuCores * 100:F2} % of a core"), R(f => $"{f.IdleCpuCores * 100:F2} % of a core"), Ratio(ratios?.IdleCpu));
+        Row("per client: CPU over idle", S(f => $"{f.CpuCoresOverIdle * 100:F1} % of a core"), R(f => $"{f.CpuCoresOverIdle * 100:F1} % of a core"), "");
+        Row("  per 1,000 pings/s", S(OverIdlePerThousand), R(OverIdlePerThousand), Ratio(ratios?.CpuOverIdlePerThousandPings));
+        Row("  per 10k clients", S(f => PerTenThousand(f, f.CpuCoresOverIdle * 100, "% of a core")), R(f => PerTenThousand(f, f.CpuCoresOverIdle * 100, "% of a core")), "");
+        Row("per client: RSS over idle", S(f => $"{f.RssPerClientKib:F2} KiB"), R(f => $"{f.RssPerClientKib:F2} KiB"), Ratio(ratios?.RssPerClient));
+        Row("  per 10k clients", S(f => PerTenThousand(f, (f.LoadedRssKib - f.IdleRssKib) / 1024.0, "MiB")), R(f => PerTenThousand(f, (f.LoadedRssKib - f.IdleRssKib) / 1024.0, "MiB")), "");
         Row("UDP RcvbufErrors / SndbufErrors", S(f => $"{f.UdpReceiveBufferErrors:N0} / {f.UdpSendBufferErrors:N0}"), R(f => $"{f.UdpReceiveBufferErrors:N0} / {f.UdpSendBufferErrors:N0}"), "");
         Row("  of which at its own sockets", S(f => $"{f.SocketDrops:N0}"), R(f => $"{f.SocketDrops:N0}"), "");
         Row("  of which at the bench's sockets", S(f => $"{f.Load.BenchSocketDrops:N0}"), R(f => $"{f.Load.BenchSocketDrops:N0}"), "");
@@ -50,10 +56,17 @@ internal sealed class ComparisonWriter(TextWriter output)
             string quota = node.QuotaCores is { } cores
                 ? $", quota {cores:F2} cores per {node.QuotaPeriodMs:F0} ms, throttled in {node.ThrottledPeriods} of {node.Periods} periods ({node.ThrottledSeconds:F1} s)"
                 : "";
-            output.WriteLine($"  {node.Role,-9} {node.Name,-10} pid {node.ProcessId,-7} cpu {node.CpuSeconds,6:F1} s ({node.CpuCores * 100,5:F1} % of a core)  rss {node.IdleRssKib / 1024.0,6:F1} -> {node.LoadedRssKib / 1024.0,6:F1} MiB (peak {node.PeakRssKib / 1024.0:F1}){quota}{(node.ExitedDuringRun ? "  EXITED" : "")}");
+            output.WriteLine($"  {node.Role,-9} {node.Name,-10} pid {node.ProcessId,-7} idle {node.IdleCpuCores * 100,5:F2} % of a core, load cpu {node.CpuSeconds,6:F1} s ({node.CpuCores * 100,5:F1} % of a core)  rss {node.IdleRssKib / 1024.0,6:F1} -> {node.LoadedRssKib / 1024.0,6:F1} MiB (peak {node.PeakRssKib / 1024.0:F1}){quota}{(node.ExitedDuringRun ? "  EXITED" : "")}");
         }
         output.WriteLine($"node logs: {report.LogDirectory}");
-        output.WriteLine($"required of the service: on time >= {report.RequiredOnTime:P3}, missed clients <= {report.Thresholds.MissedClients}, first-ping p99 <= {report.Thresholds.FirstPingP99Ms} ms, CPU <= {report.Thresholds.CpuRatio} x the reference's, RSS <= {report.Thresholds.RssPerClientKib} KiB per client");
+        var limits = report.Thresholds;
+        output.WriteLine($"required of the service: {ComparisonVerdict.Contract}: on time >= {report.RequiredOnTime:P3}, missed clients <= {limits.MissedClients}, first-ping p99 <= {limits.FirstPingP99Ms} ms; "
+            + $"{ComparisonVerdict.PerClient}: CPU over idle per ping <= {limits.CpuRatio} x the reference's, RSS over idle <= {limits.RssPerClientKib} KiB per client; "
+            + $"{ComparisonVerdict.Fixed}: each service process idle <= {limits.IdleRssMib} MiB and <= {limits.IdleCpuPercent} % of a core");
+        foreach (string heading in new[] { ComparisonVerdict.Contract, ComparisonVerdict.PerClient, ComparisonVerdict.Fixed })
+        {
+            output.WriteLine($"{heading}: {ComparisonVerdict.Summary(report.Failures, heading)}");
+        }
         output.WriteLine(report.Pass ? "PASS" : "FAIL");
         foreach (string failure in report.Failures) output.WriteLine($"FAIL: {failure}");
         output.WriteLine(JsonSerializer.Serialize(report, BenchJson.Readable.ComparisonReport));
@@ -66,6 +79,12 @@ internal sealed class ComparisonWriter(TextWriter output)
 
     private static string PerThousand(SubjectFigures figures) =>
         figures.CpuCoresPerThousandPingsPerSecond is { } cores ? $"{cores * 100:F2} % of a core" : "-";
+
+    private static string OverIdlePerThousand(SubjectFigures figures) =>
+        figures.CpuOverIdlePerThousandPingsPerSecond is { } cores ? $"{cores * 100:F2} % of a core" : "-";
+
+    private static string PerTenThousand(SubjectFigures figures, double total, string unit) =>
+        figures.Load.Clients > 0 ? $"{total * 10_000 / figures.Load.Clients:F2} {unit}" : "-";
 
     private static string Rss(SubjectFigures figures) => $"{figures.IdleRssKib / 1024.0:F0} -> {figures.LoadedRssKib / 1024.0:F0} MiB";
 

@@ -15,6 +15,9 @@ internal sealed record NodeUsage
     /// <summary>Cores used on average during the load (1 = one core busy all the time).</summary>
     public required double CpuCores { get; init; }
 
+    /// <summary>Cores used on average over the idle samples, before the load.</summary>
+    public required double IdleCpuCores { get; init; }
+
     /// <summary>VmRSS before the load (median over the idle samples).</summary>
     public required long IdleRssKib { get; init; }
 

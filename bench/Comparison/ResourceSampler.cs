@@ -6,7 +6,7 @@ using TixTrigger.Bench.Nodes;
 namespace TixTrigger.Bench.Comparison;
 
 /// <summary>
-/// Samples a deployment's nodes from /proc: memory while idle, then CPU over exactly the load's
+/// Samples a deployment's nodes from /proc: memory and CPU while idle, then CPU over exactly the load's
 /// window (read at its start and its end), memory through the load, the kernel's UDP error
 /// counters and each quota group's throttling over the same window.
 /// </summary>
@@ -19,6 +19,7 @@ internal sealed class ResourceSampler(Deployment deployment)
     private static readonly long LoadedStretch = StopwatchTime.FromSeconds(5);
 
     private readonly Dictionary<NodeProcess, long> _idleRss = [];
+    private readonly Dictionary<NodeProcess, double> _idleCpuCores = [];
     private readonly Dictionary<NodeProcess, List<(long At, long Rss)>> _runRss = [];
     private readonly Dictionary<NodeProcess, double> _cpuAtStart = [];
     private readonly Dictionary<NodeProcess, double> _cpuAtEnd = [];
@@ -35,7 +36,9 @@ internal sealed class ResourceSampler(Deployment deployment)
     public async Task SampleIdleAsync(TimeSpan span, CancellationToken cancellation)
     {
         var samples = deployment.Nodes.ToDictionary(node => node, _ => new List<long>());
-        long until = Stopwatch.GetTimestamp() + StopwatchTime.FromSeconds(span.TotalSeconds);
+        var cpuAtStart = deployment.Nodes.ToDictionary(node => node, node => ProcFs.CpuSeconds(node.Id) ?? 0);
+        long start = Stopwatch.GetTimestamp();
+        long until = start + StopwatchTime.FromSeconds(span.TotalSeconds);
         do
         {
             foreach (var (node, list) in samples)
@@ -45,7 +48,12 @@ internal sealed class ResourceSampler(Deployment deployment)
             await Task.Delay(IdleInterval, cancellation);
         }
         while (Stopwatch.GetTimestamp() < until);
-        foreach (var (node, list) in samples) _idleRss[node] = Median(list);
+        double seconds = Math.Max(1e-9, StopwatchTime.ToMs(Stopwatch.GetTimestamp() - start) / 1000);
+        foreach (var (node, list) in samples)
+        {
+            _idleRss[node] = Median(list);
+            _idleCpuCores[node] = Math.Round(((ProcFs.CpuSeconds(node.Id) ?? 0) - cpuAtStart[node]) / seconds, 4);
+        }
     }
 
     /// <summary>Runs alongside the load, from before its start to its end.</summary>
@@ -92,6 +100,7 @@ internal sealed class ResourceSampler(Deployment deployment)
             CpuSeconds = Math.Round(cpu, 2),
             CpuCores = Math.Round(cpu / Math.Max(1e-9, StopwatchTime.ToMs(_end - _start) / 1000), 3),
             IdleRssKib = _idleRss.GetValueOrDefault(node),
+            IdleCpuCores = _idleCpuCores.GetValueOrDefault(node),
             LoadedRssKib = loaded.Count > 0 ? Median(loaded) : rss.LastOrDefault().Rss,
             PeakRssKib = rss.Count > 0 ? rss.Max(sample => sample.Rss) : 0,
             QuotaCores = group?.Cores,

@@ -22,6 +22,16 @@ internal sealed record SubjectFigures
     /// <summary>Cores per 1,000 pings a second: the cost of pinging, comparable across loads.</summary>
     public required double? CpuCoresPerThousandPingsPerSecond { get; init; }
 
+    /// <summary>Fixed cost: the subject's processes together, idle before the load.</summary>
+    public required double IdleCpuCores { get; init; }
+
+    /// <summary>Per-client cost: CPU during the load minus the idle CPU.</summary>
+    public required double CpuCoresOverIdle { get; init; }
+
+    /// <summary>Per-client cost, comparable across loads: the CPU over idle per 1,000 pings a second.</summary>
+    public required double? CpuOverIdlePerThousandPingsPerSecond { get; init; }
+
+    /// <summary>Fixed cost: the subject's processes together, idle before the load.</summary>
     public required long IdleRssKib { get; init; }
 
     public required long LoadedRssKib { get; init; }

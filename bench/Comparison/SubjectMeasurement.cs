@@ -18,8 +18,9 @@ internal sealed class SubjectMeasurement(BenchOptions options, ComparisonOptions
         output.WriteLine();
         output.WriteLine($"== {subject} ==");
         await using var deployment = await start(interrupted);
-        output.WriteLine($"{subject} ready on udp {string.Join(", ", deployment.Targets)}; sampling its idle memory for {comparison.IdleSeconds:F0} s ...");
+        output.WriteLine($"{subject} ready on udp {string.Join(", ", deployment.Targets)}; left idle {comparison.IdleAfterSeconds:F0} s, then its idle memory and CPU sampled for {comparison.IdleSeconds:F0} s ...");
         var sampler = new ResourceSampler(deployment);
+        await Task.Delay(TimeSpan.FromSeconds(comparison.IdleAfterSeconds), interrupted);
         await sampler.SampleIdleAsync(TimeSpan.FromSeconds(comparison.IdleSeconds), interrupted);
 
         await QuietMachine.WaitAsync(options.WaitQuietSeconds, [.. deployment.Nodes.Select(node => node.Id)], output, interrupted);
@@ -38,6 +39,9 @@ internal sealed class SubjectMeasurement(BenchOptions options, ComparisonOptions
         double pingsPerSecond = load.PingsReceived / options.DurationSeconds;
         long idle = own.Sum(node => node.IdleRssKib);
         long loaded = own.Sum(node => node.LoadedRssKib);
+        double idleCores = own.Sum(node => node.IdleCpuCores);
+        // What the clients cost: the CPU above what the subject spends with none.
+        double overIdle = Math.Max(0, cores - idleCores);
         var udp = sampler.UdpDuringRun;
         return new SubjectFigures
         {
@@ -48,6 +52,9 @@ internal sealed class SubjectMeasurement(BenchOptions options, ComparisonOptions
             CpuCores = Math.Round(cores, 3),
             PingsPerSecond = Math.Round(pingsPerSecond, 1),
             CpuCoresPerThousandPingsPerSecond = pingsPerSecond > 0 ? Math.Round(cores / (pingsPerSecond / 1000), 5) : null,
+            IdleCpuCores = Math.Round(idleCores, 4),
+            CpuCoresOverIdle = Math.Round(overIdle, 4),
+            CpuOverIdlePerThousandPingsPerSecond = pingsPerSecond > 0 ? Math.Round(overIdle / (pingsPerSecond / 1000), 5) : null,
             IdleRssKib = idle,
             LoadedRssKib = loaded,
             RssPerClientKib = Math.Round((double)(loaded - idle) / options.Clients, 3),

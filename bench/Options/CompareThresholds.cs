@@ -11,9 +11,15 @@ internal sealed record CompareThresholds
 
     public double FirstPingP99Ms { get; init; } = 1100;
 
-    /// <summary>The service's CPU per 1,000 pings/s over the reference's.</summary>
+    /// <summary>Per-client cost: the service's CPU over its idle CPU, per 1,000 pings/s, over the same figure of the reference.</summary>
     public double CpuRatio { get; init; } = 1.3;
 
-    /// <summary>RSS with the clients minus RSS idle, over all the service's processes, per client.</summary>
+    /// <summary>Per-client cost: RSS with the clients minus RSS idle, over all the service's processes, per client.</summary>
     public double RssPerClientKib { get; init; } = 2.5;
+
+    /// <summary>Fixed cost: each service process's idle RSS (issue 16: an idle single node under 120 MiB).</summary>
+    public double IdleRssMib { get; init; } = 120;
+
+    /// <summary>Fixed cost: each service process's idle CPU, in percent of a core (issue 16: under 0.5 % for a single node).</summary>
+    public double IdleCpuPercent { get; init; } = 0.5;
 }

@@ -17,6 +17,7 @@ internal static class ComparisonOptionParser
             case "--silo-cpu-quota": comparison = comparison with { SiloCpuQuota = OptionParser.Number(name, value()) }; break;
             case "--cpu-period-ms": comparison = comparison with { CpuPeriodMs = OptionParser.Number(name, value()) }; break;
             case "--cgroup-prefix": comparison = comparison with { CgroupPrefix = value() }; break;
+            case "--idle-after": comparison = comparison with { IdleAfterSeconds = OptionParser.Number(name, value()) }; break;
             case "--idle-seconds": comparison = comparison with { IdleSeconds = OptionParser.Number(name, value()) }; break;
             case "--settle-seconds": comparison = comparison with { SettleSeconds = OptionParser.Number(name, value()) }; break;
             case "--log-dir": comparison = comparison with { LogDirectory = Path.GetFullPath(value()) }; break;
@@ -31,6 +32,8 @@ internal static class ComparisonOptionParser
             case "--max-first-ping-p99-ms": comparison = comparison with { Thresholds = limits with { FirstPingP99Ms = OptionParser.Number(name, value()) } }; break;
             case "--max-cpu-ratio": comparison = comparison with { Thresholds = limits with { CpuRatio = OptionParser.Number(name, value()) } }; break;
             case "--max-rss-per-client-kib": comparison = comparison with { Thresholds = limits with { RssPerClientKib = OptionParser.Number(name, value()) } }; break;
+            case "--max-idle-rss-mib": comparison = comparison with { Thresholds = limits with { IdleRssMib = OptionParser.Number(name, value()) } }; break;
+            case "--max-idle-cpu-percent": comparison = comparison with { Thresholds = limits with { IdleCpuPercent = OptionParser.Number(name, value()) } }; break;
             default: return false;
         }
         return true;

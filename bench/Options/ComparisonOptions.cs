@@ -33,8 +33,14 @@ internal sealed record ComparisonOptions
     /// <summary>Extra settings for the service's nodes (not the reference), e.g. WORKER_POOL_SIZE=20.</summary>
     public IReadOnlyDictionary<string, string> ServiceEnvironment { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>How long to sample the idle nodes' memory before the load starts.</summary>
-    public double IdleSeconds { get; init; } = 3;
+    /// <summary>
+    /// How long a subject that is ready is left alone before its idle cost is sampled: a .NET node
+    /// spends its first minute or so compiling (tiered JIT) what its timers call, which is not what it costs idle.
+    /// </summary>
+    public double IdleAfterSeconds { get; init; } = 60;
+
+    /// <summary>How long the idle nodes' memory and CPU are sampled before the load starts.</summary>
+    public double IdleSeconds { get; init; } = 10;
 
     /// <summary>Cluster only: time for the gateways to connect and announce themselves after they listen.</summary>
     public double SettleSeconds { get; init; } = 3;

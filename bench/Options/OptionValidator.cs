@@ -60,6 +60,7 @@ internal static class OptionValidator
             if (quota * comparison.CpuPeriodMs < 1) return $"a quota of {quota} cores is under 1 ms per {comparison.CpuPeriodMs} ms period, which the kernel refuses; give a longer --cpu-period-ms";
         }
         if (comparison.IdleSeconds is < 0.5 or > 600) return "--idle-seconds must be between 0.5 and 600";
+        if (comparison.IdleAfterSeconds is < 0 or > 3600) return "--idle-after must be between 0 and 3600";
         if (comparison.SettleSeconds is < 0 or > 600) return "--settle-seconds must be between 0 and 600";
         if (options.ExpirySeconds is { } expiry && (expiry != Math.Floor(expiry) || expiry > 86_400)) return "--expiry becomes the service's CLIENT_EXPIRATION_SECONDS, a whole number of seconds up to 86400";
         var limits = comparison.Thresholds;

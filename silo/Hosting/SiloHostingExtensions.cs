@@ -96,7 +96,13 @@ public static class SiloHostingExtensions
         // silo declared dead that is still running; our shards would be unreachable (and unrefilled)
         // that long (measured: 26 s). A silo declared dead here learns it within a second and
         // exits, and a duplicate shard would only cost its gateway a resync.
-        silo.Configure<GrainDirectoryOptions>(options => options.RangeLeaseDuration = TimeSpan.Zero);
+        silo.Configure<GrainDirectoryOptions>(options =>
+        {
+            options.RangeLeaseDuration = TimeSpan.Zero;
+            // The cache of grain addresses is allocated at its full size up front: 9 MiB for the default
+            // million entries. Shards, partitions and budgets number in the thousands.
+            options.CacheSize = 100_000;
+        });
         return silo;
     }
 
