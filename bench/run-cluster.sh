@@ -15,7 +15,8 @@ G=gateway/bin/Release/net10.0/TixTrigger.Gateway.dll
 data=$(mktemp -d)
 redis-server --port 6379 --bind 127.0.0.1 --appendonly yes --dir $data > $out/$label.redis.log 2>&1 & redis=$!
 sleep 1
-export REDIS_CONNECTION=127.0.0.1:6379 CLUSTER_ID=bench-$label
+# A fresh STATE_DIR per run: the gateways start with no clients, and the restarted one finds what it saved.
+export REDIS_CONNECTION=127.0.0.1:6379 CLUSTER_ID=bench-$label STATE_DIR=$data/state
 ORLEANS_SILO_PORT=11111 ORLEANS_GATEWAY_PORT=30000 DASHBOARD_PORT=8080 dotnet $S > $out/$label.silo1.log 2>&1 & s1=$!
 ORLEANS_SILO_PORT=11112 ORLEANS_GATEWAY_PORT=30001 DASHBOARD_PORT=8081 dotnet $S > $out/$label.silo2.log 2>&1 & s2=$!
 PORT=7561 METRICS_PORT=9464 GATEWAY_ID=gateway-a dotnet $G > $out/$label.gateway-a.log 2>&1 & ga=$!

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 label=$1; shift
 out=/tmp/tixtrigger-bench; mkdir -p $out
 dotnet build TixTrigger.sln -c Release -nologo -clp:ErrorsOnly >/dev/null
-PORT=17561 CLIENT_EXPIRATION_SECONDS=6 DASHBOARD_PORT=18090 ORLEANS_SILO_PORT=21190 ORLEANS_GATEWAY_PORT=31190 \
+STATE_DIR=none PORT=17561 CLIENT_EXPIRATION_SECONDS=6 DASHBOARD_PORT=18090 ORLEANS_SILO_PORT=21190 ORLEANS_GATEWAY_PORT=31190 \
   dotnet silo/bin/Release/net10.0/TixTrigger.Silo.dll > $out/$label.service.log 2>&1 &
 service=$!
 trap 'kill -TERM $service 2>/dev/null; wait $service 2>/dev/null' EXIT

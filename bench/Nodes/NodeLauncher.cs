@@ -44,6 +44,8 @@ internal static class NodeLauncher
         }
         foreach (string arg in spec.Arguments) start.ArgumentList.Add(arg);
         foreach (string name in NodeSpec.ServiceVariables) start.Environment.Remove(name);
+        // Each run starts from no clients: a node must not take back the clients an earlier run left in its STATE_DIR.
+        start.Environment["STATE_DIR"] = "none";
         foreach (var (name, value) in spec.Environment) start.Environment[name] = value;
 
         var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);

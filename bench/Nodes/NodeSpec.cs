@@ -14,7 +14,7 @@ internal sealed record NodeSpec(
     [
         "HOST", "PORT", "LOG_LEVEL", "WORKER_POOL_SIZE", "CLIENT_EXPIRATION_SECONDS", "MAX_CLIENTS_PER_IP", "MAX_CLIENTS",
         "GATEWAY_ID", "ORLEANS_SILO_PORT", "ORLEANS_GATEWAY_PORT", "DASHBOARD_PORT", "REDIS_CONNECTION", "CLUSTER_ID",
-        "SERVICE_ID", "ADVERTISED_IP", "METRICS_PORT", "ASPNETCORE_URLS", "DOTNET_URLS",
+        "SERVICE_ID", "ADVERTISED_IP", "METRICS_PORT", "ASPNETCORE_URLS", "DOTNET_URLS", "STATE_DIR",
     ];
 
     /// <summary>A .NET node run as users run the built output: <c>dotnet the.dll</c>.</summary>
