@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.State;
 using TixTrigger.Gateway.Udp;
 using TixTrigger.Time;
@@ -85,7 +86,7 @@ public sealed partial class UdpGateway
         _receiver?.Stop(drain: false);
         _saver?.Stop();
         var clients = new List<SavedClient>(mirror.Count);
-        mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), clients.Add);
+        mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), new SavedClient[MirrorShard.EntriesPerHold], (chunk, count) => clients.AddRange(chunk.AsSpan(0, count)));
         LogHandingOff(_options.GatewayId, clients.Count);
         return new GatewayImage
         {
