@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.State;
 using TixTrigger.Gateway.Udp;
 using TixTrigger.Time;
@@ -30,8 +31,13 @@ internal sealed record GatewayTakeover(IDatagramSocket Socket, ReadOnlyMemory<by
 /// </summary>
 public sealed partial class UdpGateway
 {
-    /// <summary>The cut-over agreed with a successor: where the sender resumes if the successor vanishes before it pings.</summary>
-    private long _cutOver;
+    /// <summary>How long a stop waits for a hand-over under way to end, before giving it up (and as long again after).</summary>
+    internal static readonly TimeSpan HandOffWait = TimeSpan.FromSeconds(5);
+
+    private readonly Lock _handOffGate = new();
+    private bool _stopRequested;
+    private Task<bool>? _handOff;
+    private CancellationTokenSource? _handOffCancel;
 
     private volatile bool _handingOff;
     private volatile bool _handedOff;
@@ -43,34 +49,60 @@ public sealed partial class UdpGateway
     /// <summary>Successor side, after <see cref="Start(GatewayTakeover?)"/>: when its first slot was due (a <see cref="Stopwatch"/> timestamp).</summary>
     internal long PingsFromTimestamp => _scheduler?.FirstDue ?? throw new InvalidOperationException("The gateway has not started.");
 
+    /// <summary>For tests: the sender has pinged every slot before a cut-over and waits at it.</summary>
+    internal bool SenderWaitsAtCutOver => _scheduler?.WaitingAtMark ?? false;
+
     /// <summary>
     /// Predecessor side, the whole hand-over: <paramref name="send"/> gets the clients' bytes (after
-    /// receiving has stopped), <paramref name="agreeFirstSlot"/> agrees the successor's first slot (marked here before the successor hears it);
-    /// then this process stops pinging before it. If either fails, this process receives and saves
-    /// again (the successor never pinged) and the error goes on to the caller.
+    /// receiving has stopped), <paramref name="agreeFirstSlot"/> agrees the successor's first slot (marked here before
+    /// the successor hears it: the function given to it returns the slot to tell, later than the one asked if the sender
+    /// had already reached that); then this process stops pinging before it. If either fails, this process receives and saves
+    /// again (the successor never pinged) and the error goes on to the caller. A <see cref="StopAsync"/> meanwhile waits for it.
     /// </summary>
-    internal async Task HandOffAsync(Func<ReadOnlyMemory<byte>, CancellationToken, Task> send, Func<Action<long>, CancellationToken, Task> agreeFirstSlot, CancellationToken cancel)
+    internal async Task HandOffAsync(Func<ReadOnlyMemory<byte>, CancellationToken, Task> send, Func<Func<long, long>, CancellationToken, Task> agreeFirstSlot, CancellationToken cancel)
+    {
+        var ended = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        lock (_handOffGate)
+        {
+            // Stopping already: the stop announces, flushes and detaches; a successor must not take over half of that.
+            if (_stopRequested) throw new OperationCanceledException("The gateway is stopping.");
+            _handOff = ended.Task;
+            _handOffCancel = giveUp;
+        }
+        try
+        {
+            await HandOffStepsAsync(send, agreeFirstSlot, giveUp.Token);
+            ended.SetResult(true);
+        }
+        catch
+        {
+            ended.SetResult(false);
+            throw;
+        }
+        finally
+        {
+            lock (_handOffGate) _handOffCancel = null;
+        }
+    }
+
+    private async Task HandOffStepsAsync(Func<ReadOnlyMemory<byte>, CancellationToken, Task> send, Func<Func<long, long>, CancellationToken, Task> agreeFirstSlot, CancellationToken cancel)
     {
         var image = BeginHandOff();
-        long cutOver = 0;
         try
         {
             using var bytes = new MemoryStream(GatewayStateFormat.HeaderBytes + image.Count * GatewayStateFormat.RecordBytes + 4096);
             GatewayStateFormat.Write(bytes, image);
             await send(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), cancel);
             // The cut-over is marked before the successor hears it: whatever the delays, no slot twice, none skipped.
-            await agreeFirstSlot(slot =>
-            {
-                cutOver = _cutOver = slot;
-                _scheduler!.MarkStopBefore(slot);
-            }, cancel);
+            await agreeFirstSlot(slot => _scheduler!.MarkStopBefore(slot), cancel);
         }
         catch
         {
             AbortHandOff();
             throw;
         }
-        await CompleteHandOffAsync(cutOver);
+        await CompleteHandOffAsync();
     }
 
     /// <summary>
@@ -85,7 +117,7 @@ public sealed partial class UdpGateway
         _receiver?.Stop(drain: false);
         _saver?.Stop();
         var clients = new List<SavedClient>(mirror.Count);
-        mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), clients.Add);
+        mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), new SavedClient[MirrorShard.EntriesPerHold], (chunk, count) => clients.AddRange(chunk.AsSpan(0, count)));
         LogHandingOff(_options.GatewayId, clients.Count);
         return new GatewayImage
         {
@@ -97,18 +129,16 @@ public sealed partial class UdpGateway
     }
 
     /// <summary>
-    /// Predecessor side, last step: the successor pings from <paramref name="cutOver"/> (a
-    /// <see cref="Stopwatch"/> timestamp); this one sends every slot before it and no other, then
-    /// ends its loops. No stop is announced, no client handed to the cluster, nothing detached, no
+    /// Predecessor side, last step, once the successor heard the cut-over marked in the sender: this one sends every slot
+    /// before it and no other, then ends its loops. No stop is announced, no client handed to the cluster, nothing detached, no
     /// snapshot written; a refusal by the shards from now on is expected. The host may stop after.
     /// </summary>
-    internal async Task CompleteHandOffAsync(long cutOver)
+    private async Task CompleteHandOffAsync()
     {
-        if (!_handingOff) throw new InvalidOperationException("BeginHandOff first.");
         _handedOff = true;
         var scheduler = _scheduler!;
         // The cut-over is tens of milliseconds ahead, or past; a bound, should it be wrong.
-        await Task.Run(() => scheduler.StopBefore(cutOver, TimeSpan.FromSeconds(2)));
+        await Task.Run(() => scheduler.StopAtMark(TimeSpan.FromSeconds(2)));
         _stopping.Cancel();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
@@ -117,22 +147,31 @@ public sealed partial class UdpGateway
     }
 
     /// <summary>Predecessor side: the successor failed before it pinged; this process receives and saves again.</summary>
-    internal void AbortHandOff()
+    private void AbortHandOff()
     {
         if (!_handingOff || _handedOff) return;
-        // A cut-over the successor never heard of: ping every slot again, on a new thread if this one ended there.
+        // A cut-over the successor never heard of: the sender, waiting at the mark if it got there, goes on from that slot.
         _scheduler!.MarkStopBefore(long.MaxValue);
-        if (_scheduler.HasEnded)
-        {
-            var origin = _scheduler.Origin;
-            _scheduler = new Pinging.PingScheduler(_mirror!, _socket!, Metrics, _logger);
-            _scheduler.Start(origin, _cutOver);
-        }
         _receiver = new Heartbeats.HeartbeatReceiver(_socket!, _mirror!, Metrics, _logger);
         _receiver.Start();
         _saver?.Start();
         _handingOff = false;
         LogHandOffAborted(_options.GatewayId);
+    }
+
+    /// <summary>
+    /// Stopping during a hand-over (a SIGTERM while a successor takes over): waits for it to end, giving it up after
+    /// <see cref="HandOffWait"/>. True when handed off, false when it failed (stop as usual), null when it still runs.
+    /// </summary>
+    private async Task<bool?> WaitForHandOffAsync(Task<bool> handOff)
+    {
+        if (await Ends(handOff)) return handOff.Result;
+        LogHandOffGivenUp(_options.GatewayId, HandOffWait.TotalSeconds);
+        lock (_handOffGate) _handOffCancel?.Cancel();
+        if (await Ends(handOff)) return handOff.Result;
+        return null;
+
+        static async Task<bool> Ends(Task<bool> task) => await Task.WhenAny(task, Task.Delay(HandOffWait)) == task;
     }
 
     private void ReleaseAfterHandOff()
@@ -150,6 +189,9 @@ public sealed partial class UdpGateway
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway {GatewayId}: the hand-over failed; this process goes on receiving and pinging")]
     private partial void LogHandOffAborted(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway {GatewayId} is asked to stop during a hand-over that has not ended within {Seconds} s: giving it up")]
+    private partial void LogHandOffGivenUp(string gatewayId, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "GATEWAY_ID {GatewayId} is held by the process this one handed over to, at {Holder}: as expected")]
     private partial void LogRefusedAfterHandOff(string gatewayId, string holder);

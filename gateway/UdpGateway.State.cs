@@ -51,6 +51,8 @@ public sealed partial class UdpGateway
         if (image is null) return;
         long started = Stopwatch.GetTimestamp();
         int refused = 0;
+        // The cluster's gateways are unknown until the first directory read, so that rule lets every record in here;
+        // that read changes the list from empty, and PeerGateways.Learn then removes any restored client that is a gateway's endpoint.
         int restored = mirror.Restore(image.Span, Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), verdict =>
         {
             refused++;

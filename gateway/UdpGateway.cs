@@ -115,10 +115,18 @@ public sealed partial class UdpGateway : IAsyncDisposable
 
     public async Task StopAsync()
     {
-        if (_handedOff)
+        Task<bool>? handOff;
+        lock (_handOffGate)
         {
-            ReleaseAfterHandOff();
-            return;
+            _stopRequested = true;
+            handOff = _handOff;
+        }
+        if (handOff is not null)
+        {
+            // The successor may ping from the cut-over on: no early stop, no word to the cluster, until the hand-over has ended.
+            bool? handedOff = await WaitForHandOffAsync(handOff);
+            if (handedOff == true) ReleaseAfterHandOff();
+            if (handedOff != false) return;
         }
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();

@@ -55,18 +55,19 @@ public sealed class Successor : IDisposable
     /// <summary>
     /// Waits until the successor is ready to ping, then picks the cut-over (a Stopwatch timestamp, CLOCK_MONOTONIC:
     /// the same clock in every process), calls <paramref name="stopBefore"/> with it, and only then tells the
-    /// successor, which pings every slot due from it: whatever the delays, no slot is pinged twice or never.
+    /// successor the slot it returns, which pings every slot due from it: whatever the delays, no slot is pinged twice or never.
     /// Throws <see cref="HandoverException"/> when the successor hung up or took too long: it never pinged, so
     /// resume (and undo <paramref name="stopBefore"/> if it ran).
     /// </summary>
-    public Task<long> AgreeFirstSlotAsync(Action<long> stopBefore, CancellationToken cancel) => Task.Run(() =>
+    public Task<long> AgreeFirstSlotAsync(Func<long, long> stopBefore, CancellationToken cancel) => Task.Run(() =>
     {
         using (var ready = _channel.Receive(HandoverTimeouts.Ready, cancel, "the successor to be ready"))
         {
             if (ready.Type != FrameType.Ready) throw new HandoverException($"the successor sent {ready.Type} where it should be ready");
         }
         long firstSlot = Stopwatch.GetTimestamp() + (long)(HandoverTimeouts.CutOverLead.TotalSeconds * Stopwatch.Frequency);
-        stopBefore(firstSlot);
+        // Later than asked when this thread ran late and the sender already took that slot.
+        firstSlot = stopBefore(firstSlot);
         var payload = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(payload, firstSlot);
         _channel.Send(FrameType.FirstSlot, payload, HandoverTimeouts.Message, cancel);

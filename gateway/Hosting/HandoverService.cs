@@ -55,6 +55,11 @@ internal sealed partial class HandoverService(GatewayHandover handover, UdpGatew
     private async Task HandOffAsync(Successor successor, CancellationToken stopping)
     {
         var gateway = service.Gateway!;
+        // A SIGTERM while a successor takes over ("start new, stop old"): finish the hand-over if it can within the grace,
+        // rather than stop with nobody pinging (the successor, told no cut-over, would exit).
+        using var giveUp = new CancellationTokenSource();
+        using var onStop = stopping.Register(() => giveUp.CancelAfter(UdpGateway.HandOffWait));
+        stopping = giveUp.Token;
         // This gateway goes on receiving and pinging while the successor builds its host on the sockets.
         await successor.SendSocketsAsync(gateway.Socket, stopping);
         await successor.WaitUntilItWantsClientsAsync(stopping);

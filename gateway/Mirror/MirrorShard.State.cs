@@ -21,14 +21,31 @@ internal sealed partial class MirrorShard
 
     /// <summary>
     /// Hands <paramref name="save"/> every client still pinged, its deadline on the wall clock
-    /// (<paramref name="wallNowMs"/> is now there). Under the lock, <see cref="EntriesPerHold"/> at a time.
+    /// (<paramref name="wallNowMs"/> is now there), in <paramref name="chunk"/> (at least <see cref="EntriesPerHold"/> long).
+    /// Each chunk is copied under the lock and saved after it is released: a file write may block for milliseconds, the sender must not.
     /// </summary>
-    public void Export(long nowMs, long wallNowMs, Action<SavedClient> save) => ForEachEntry(i =>
+    public void Export(long nowMs, long wallNowMs, SavedClient[] chunk, Action<SavedClient[], int> save)
     {
-        ref var entry = ref _entries[i];
-        if (entry.DeadlineMs <= nowMs || (entry.State & EntryState.Lapsed) != 0) return;
-        save(new SavedClient(entry.Client, entry.Local, wallNowMs + (entry.DeadlineMs - nowMs), entry.Slot, wallNowMs - (nowMs - entry.SinceSeconds * 1000L)));
-    });
+        for (int start = 0; ; start += EntriesPerHold)
+        {
+            int copied = 0;
+            GiveWayToSender();
+            lock (_gate)
+            {
+                long held = System.Diagnostics.Stopwatch.GetTimestamp();
+                int end = Math.Min(start + EntriesPerHold, _used);
+                if (start >= end) return;
+                for (int i = start; i < end; i++)
+                {
+                    ref var entry = ref _entries[i];
+                    if (entry.DeadlineMs <= nowMs || (entry.State & EntryState.Lapsed) != 0) continue; // also a free slot (0)
+                    chunk[copied++] = new SavedClient(entry.Client, entry.Local, wallNowMs + (entry.DeadlineMs - nowMs), entry.Slot, wallNowMs - (nowMs - entry.SinceSeconds * 1000L));
+                }
+                Held(end - start, held);
+            }
+            if (copied > 0) save(chunk, copied);
+        }
+    }
 
     /// <summary>
     /// Takes back saved clients of this shard: one whose deadline has passed, or that is here

@@ -109,10 +109,10 @@ internal sealed class PingMirror
         }
     }
 
-    /// <summary>Every client still pinged, shard by shard (each shard's lock taken a chunk at a time).</summary>
-    public void Export(long nowMs, long wallNowMs, Action<SavedClient> save)
+    /// <summary>Every client still pinged, shard by shard, a chunk at a time (see <see cref="MirrorShard.Export"/>).</summary>
+    public void Export(long nowMs, long wallNowMs, SavedClient[] chunk, Action<SavedClient[], int> save)
     {
-        foreach (var shard in _shards) shard.Export(nowMs, wallNowMs, save);
+        foreach (var shard in _shards) shard.Export(nowMs, wallNowMs, chunk, save);
     }
 
     /// <summary>Takes back saved clients (see <see cref="MirrorShard.Restore"/>); returns how many.</summary>

@@ -26,6 +26,10 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
     private long _firstSlot;
     private long _stopBefore = long.MaxValue;
 
+    /// <summary>The due time of the slot the sender checks the mark for, published before it reads the mark (see <see cref="MarkStopBefore"/>).</summary>
+    private long _checking;
+    private volatile bool _waitingAtMark;
+
     /// <summary>The <see cref="Stopwatch"/> timestamp of slot 0: each slot is due at a whole number of slots after it.</summary>
     public long Origin => Volatile.Read(ref _origin);
 
@@ -53,20 +57,35 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
     }
 
     /// <summary>
-    /// Pings every slot due before <paramref name="timestamp"/> (a successor's first) and none after,
-    /// and returns once the thread has ended there (or, should it not within <paramref name="limit"/>, stops it).
+    /// After <see cref="MarkStopBefore"/>: returns once the sender has pinged every slot before the mark and
+    /// waits at it, then ends the thread (or, should it not get there within <paramref name="limit"/>, ends it anyway).
     /// </summary>
-    public void StopBefore(long timestamp, TimeSpan limit)
+    public void StopAtMark(TimeSpan limit)
     {
-        MarkStopBefore(timestamp);
-        if (_thread is { } thread && !thread.Join(limit)) Stop();
+        long giveUp = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        while (!_waitingAtMark && _thread is { IsAlive: true } && Stopwatch.GetTimestamp() < giveUp) Thread.Sleep(1);
+        Stop();
     }
 
-    /// <summary>Pings no slot due at or after <paramref name="timestamp"/> from now on, without waiting (<see cref="long.MaxValue"/>: every slot again).</summary>
-    public void MarkStopBefore(long timestamp) => Volatile.Write(ref _stopBefore, timestamp);
+    /// <summary>
+    /// Pings no slot due at or after the returned timestamp from now on, without waiting: <paramref name="timestamp"/>,
+    /// or a later slot if the sender already took one due at or after it (this thread ran late); <see cref="long.MaxValue"/>
+    /// lifts the mark, and the sender goes on from the slot it waits at.
+    /// </summary>
+    public long MarkStopBefore(long timestamp)
+    {
+        while (true)
+        {
+            // Both sides write, then read the other's value, each with a full fence: at least one sees the other's write.
+            Interlocked.Exchange(ref _stopBefore, timestamp);
+            long checking = Interlocked.Read(ref _checking);
+            if (timestamp == long.MaxValue || checking < timestamp) return timestamp;
+            timestamp = checking + SlotTicks;
+        }
+    }
 
-    /// <summary>Whether the sending thread has ended (at a cut-over mark, or stopped).</summary>
-    public bool HasEnded => _thread is { IsAlive: false };
+    /// <summary>Whether the sender has reached the cut-over mark and waits there.</summary>
+    public bool WaitingAtMark => _waitingAtMark;
 
     private void Run()
     {
@@ -79,13 +98,21 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
         while (!_stopping)
         {
             long due = origin + slot * SlotTicks;
-            if (due >= Volatile.Read(ref _stopBefore)) break;
             long now = Stopwatch.GetTimestamp();
             if (now < due)
             {
                 Thread.Sleep(Math.Max(1, (int)((due - now) * 1000 / Stopwatch.Frequency)));
                 continue;
             }
+            Interlocked.Exchange(ref _checking, due);
+            if (due >= Volatile.Read(ref _stopBefore))
+            {
+                // At a cut-over: wait here rather than end, so a hand-over that fails resumes from this very slot.
+                _waitingAtMark = true;
+                Thread.Sleep(1);
+                continue;
+            }
+            _waitingAtMark = false;
             if (now - due > Stopwatch.Frequency)
             {
                 // Stalled for over a second (a paused VM, a long GC): pinging every missed slot

@@ -21,6 +21,9 @@ internal sealed partial class StateSaver(StateFile file, PingMirror mirror, Func
 
     private readonly ManualResetEventSlim _stop = new();
     private readonly Lock _saving = new();
+
+    // Reused by every save: a chunk copied out of a shard under its lock, written after.
+    private readonly SavedClient[] _chunk = new SavedClient[MirrorShard.EntriesPerHold];
     private Thread? _thread;
     private (long Membership, long Deadlines) _saved = (-1, -1);
     private long _savedAtMs;
@@ -75,7 +78,7 @@ internal sealed partial class StateSaver(StateFile file, PingMirror mirror, Func
                 int clients = 0;
                 long bytes = file.Save(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), pingOrigin(), writer =>
                 {
-                    mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), client => writer.Add(client));
+                    WriteClients(mirror, writer, _chunk);
                     clients = writer.Count;
                 });
                 LastSave = (clients, bytes, Stopwatch.GetElapsedTime(started));
@@ -94,6 +97,13 @@ internal sealed partial class StateSaver(StateFile file, PingMirror mirror, Func
             }
         }
     }
+
+    /// <summary>Every client of <paramref name="mirror"/> into <paramref name="writer"/>, written outside the shards' locks.</summary>
+    internal static void WriteClients(PingMirror mirror, StateWriter writer, SavedClient[] chunk) =>
+        mirror.Export(Monotonic.NowMs(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), chunk, (clients, count) =>
+        {
+            for (int i = 0; i < count; i++) writer.Add(clients[i]);
+        });
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Saved {Clients} clients ({Bytes} bytes) in {Ms} ms")]
     private partial void LogSaved(int clients, long bytes, long ms);

@@ -151,7 +151,7 @@ public sealed class HandoverTransportTests : IDisposable
             {
                 await successor.WaitUntilItWantsClientsAsync(cancel);
                 await successor.SendClientsAsync(new byte[] { 7 }, cancel);
-                await successor.AgreeFirstSlotAsync(_ => { }, cancel);
+                await successor.AgreeFirstSlotAsync(slot => slot, cancel);
             }
             catch (HandoverException error)
             {

@@ -51,8 +51,7 @@ public sealed class RestartHandOffTests(ClusterFixture fixture)
             (stopBefore, _) =>
             {
                 long slot = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30 / 1000;
-                stopBefore(slot);
-                firstSlot.SetResult(slot);
+                firstSlot.SetResult(stopBefore(slot));
                 return Task.CompletedTask;
             },
             CancellationToken.None);

@@ -46,7 +46,7 @@ public sealed class RestartStateTests(ITestOutputHelper output) : IDisposable
     private static List<SavedClient> Export(PingMirror mirror)
     {
         var saved = new List<SavedClient>();
-        mirror.Export(Monotonic.NowMs(), Wall(), saved.Add);
+        mirror.Export(Monotonic.NowMs(), Wall(), new SavedClient[MirrorShard.EntriesPerHold], (chunk, count) => saved.AddRange(chunk.AsSpan(0, count)));
         return saved;
     }
 
@@ -58,7 +58,7 @@ public sealed class RestartStateTests(ITestOutputHelper output) : IDisposable
         for (int i = 0; i < 1000; i++) mirror.Admit(Loopback(i), Local, isPing: false, now);
         var file = new StateFile(_directory, "gw-1");
         Assert.True(file.TryLock());
-        file.Save(Wall(), 42, writer => mirror.Export(Monotonic.NowMs(), Wall(), client => writer.Add(client)));
+        file.Save(Wall(), 42, writer => StateSaver.WriteClients(mirror, writer, new SavedClient[MirrorShard.EntriesPerHold]));
         var before = Export(mirror).ToDictionary(c => c.Client);
 
         var image = file.Load()!;
@@ -166,7 +166,7 @@ public sealed class RestartStateTests(ITestOutputHelper output) : IDisposable
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             long started = Stopwatch.GetTimestamp();
-            bytes = file.Save(Wall(), 0, writer => mirror.Export(Monotonic.NowMs(), Wall(), client => writer.Add(client)));
+            bytes = file.Save(Wall(), 0, writer => StateSaver.WriteClients(mirror, writer, new SavedClient[MirrorShard.EntriesPerHold]));
             saves.Add((Stopwatch.GetElapsedTime(started).TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds));
         }
         long loadStarted = Stopwatch.GetTimestamp();
