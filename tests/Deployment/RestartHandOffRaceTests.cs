@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using TixTrigger.Gateway;
 using TixTrigger.Gateway.State;
@@ -119,14 +118,14 @@ public sealed class RestartHandOffRaceTests(ClusterFixture fixture)
         private readonly ClusterFixture _fixture;
         private readonly UdpGatewayOptions _options;
         private readonly IDatagramSocket _socket;
-        private readonly SharedSocket _shared;
+        private readonly SharedDatagramSocket _shared;
 
         private Pair(ClusterFixture fixture)
         {
             _fixture = fixture;
             _options = fixture.NewGatewayOptions(IPAddress.Loopback);
             _socket = DatagramSocketFactory.Open(new IPEndPoint(IPAddress.Loopback, 0));
-            _shared = new SharedSocket(_socket);
+            _shared = new SharedDatagramSocket(_socket);
             // Started as if taking over from nobody, so that it closes only the shared socket's wrapper (the successor sends on it).
             var empty = new MemoryStream();
             GatewayStateFormat.Write(empty, new GatewayImage { TakenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), PingOriginTimestamp = Stopwatch.GetTimestamp() });
@@ -175,37 +174,6 @@ public sealed class RestartHandOffRaceTests(ClusterFixture fixture)
             await Old.StopAsync();
             _socket.Dispose();
             Fleet.Dispose();
-        }
-    }
-
-    /// <summary>One socket for two gateways in one process: each direction serialised, closed by neither.</summary>
-    private sealed class SharedSocket(IDatagramSocket inner) : IDatagramSocket
-    {
-        private readonly Lock _receiving = new();
-        private readonly Lock _sending = new();
-
-        public AddressFamily Family => inner.Family;
-
-        public IPEndPoint LocalEndpoint => inner.LocalEndpoint;
-
-        public bool PreservesOrigin => inner.PreservesOrigin;
-
-        public int GrantedReceiveBytes => inner.GrantedReceiveBytes;
-
-        public long ReceiveOverflows => inner.ReceiveOverflows;
-
-        public int Receive(Span<ReceivedDatagram> into, TimeSpan timeout)
-        {
-            lock (_receiving) return inner.Receive(into, timeout);
-        }
-
-        public int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload)
-        {
-            lock (_sending) return inner.Send(targets, payload);
-        }
-
-        public void Dispose()
-        {
         }
     }
 }

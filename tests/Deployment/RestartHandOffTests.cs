@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using TixTrigger.Gateway;
 using TixTrigger.Gateway.Udp;
@@ -31,7 +30,7 @@ public sealed class RestartHandOffTests(ClusterFixture fixture)
         old.Refused += _ => refused = true;
 
         // Both gateways use one socket, as the two processes share one by its passed descriptor.
-        var socket = new SharedSocket(old.Socket);
+        var socket = new SharedDatagramSocket(old.Socket);
         using var latecomer = new PingClient();
         UdpGateway? successor = null;
         Task starting = Task.CompletedTask;
@@ -71,36 +70,5 @@ public sealed class RestartHandOffTests(ClusterFixture fixture)
         Assert.Equal(201, clients);
         Assert.False(refused, "the old gateway reported a refusal after handing over");
         Console.WriteLine($"hand-over took {(handedOver - start) * 1000.0 / Stopwatch.Frequency:F0} ms; longest gap {gap.TotalMilliseconds:F0} ms; {onTime}/{intervals} on time");
-    }
-
-    /// <summary>One socket for two gateways in one process: each direction serialised, closed by neither.</summary>
-    private sealed class SharedSocket(IDatagramSocket inner) : IDatagramSocket
-    {
-        private readonly Lock _receiving = new();
-        private readonly Lock _sending = new();
-
-        public AddressFamily Family => inner.Family;
-
-        public IPEndPoint LocalEndpoint => inner.LocalEndpoint;
-
-        public bool PreservesOrigin => inner.PreservesOrigin;
-
-        public int GrantedReceiveBytes => inner.GrantedReceiveBytes;
-
-        public long ReceiveOverflows => inner.ReceiveOverflows;
-
-        public int Receive(Span<ReceivedDatagram> into, TimeSpan timeout)
-        {
-            lock (_receiving) return inner.Receive(into, timeout);
-        }
-
-        public int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload)
-        {
-            lock (_sending) return inner.Send(targets, payload);
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }
