@@ -73,9 +73,13 @@ public sealed class NodeProcess : IDisposable
         return node;
     }
 
-    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout) =>
-        await Eventually.True(() => Output.Any(line => line.Contains(text, StringComparison.Ordinal)) || HasExited, timeout)
-        && Output.Any(line => line.Contains(text, StringComparison.Ordinal));
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        bool ended = await Eventually.True(() => Output.Any(line => line.Contains(text, StringComparison.Ordinal)) || HasExited, timeout);
+        // An exited process's last lines can still be in the pipes: read them to the end before judging or describing it.
+        if (ended && HasExited) _process.WaitForExit();
+        return ended && Output.Any(line => line.Contains(text, StringComparison.Ordinal));
+    }
 
     /// <summary>When (a <see cref="Stopwatch"/> timestamp) the first line containing <paramref name="text"/> was read, waiting up to <paramref name="timeout"/>; null if none came.</summary>
     public async Task<long?> WhenOutputAsync(string text, TimeSpan timeout)
