@@ -93,7 +93,7 @@ if [ "$mode" = all ]; then
   # In a session of its own (so that cleanup can end it whole), at the lowest CPU and disk priority.
   setsid nice -n 19 ionice -c 3 bash -c "$(declare -f build_images); build_images" > "$images_log" 2>&1 &
   images_pid=$!
-  echo "running the tests: about 20 minutes on 2 cores, then the compose tests (about 5); full log in $log"
+  echo "running the tests: about 20 minutes on 2 cores, then the compose tests (about 3); full log in $log"
   set +e
   dotnet test tests/TixTrigger.Tests.csproj -c Release --no-build --nologo --filter "FullyQualifiedName!~ComposeClusterTests" \
     --logger "console;verbosity=normal" 2>&1 | tee "$log" | progress
