@@ -39,7 +39,9 @@ tables() { $SUDO nft list tables 2>/dev/null || true; }
 # through its userland proxy; the gateways are on the host's network).
 untrack_loopback() {
   [ -f "$dir/notrack" ] && return 0
-  $SUDO iptables -t raw -I PREROUTING -i lo -j NOTRACK && $SUDO iptables -t raw -I OUTPUT -o lo -j NOTRACK && touch "$dir/notrack"
+  # The marker first: a run interrupted between the two inserts still takes back what it added.
+  touch "$dir/notrack"
+  $SUDO iptables -t raw -I PREROUTING -i lo -j NOTRACK && $SUDO iptables -t raw -I OUTPUT -o lo -j NOTRACK
 }
 
 track_loopback_again() {
@@ -64,7 +66,7 @@ start() {
   echo $! > "$dir/dockerd.pid"
   for _ in $(seq 1 60); do
     if $DOCKER info > /dev/null 2>&1; then untrack_loopback; echo "docker engine: started dockerd (pid $(cat "$dir/dockerd.pid"), log $dir/dockerd.log)"; return 0; fi
-    kill -0 "$(cat "$dir/dockerd.pid")" 2>/dev/null || break
+    $SUDO kill -0 "$(cat "$dir/dockerd.pid")" 2>/dev/null || break
     sleep 0.5
   done
   echo "docker engine: dockerd did not start; the end of $dir/dockerd.log:" >&2
@@ -104,10 +106,10 @@ stop() {
   track_loopback_again
   [ -f "$dir/dockerd.pid" ] || { delete_new_tables; echo "docker engine: not started by us, left running"; return 0; }
   local pid; pid=$(cat "$dir/dockerd.pid")
-  if kill -0 "$pid" 2>/dev/null; then
+  if $SUDO kill -0 "$pid" 2>/dev/null; then
     $SUDO kill -TERM "$pid"
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && $SUDO kill -KILL "$pid"
+    for _ in $(seq 1 60); do $SUDO kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    $SUDO kill -0 "$pid" 2>/dev/null && $SUDO kill -KILL "$pid"
   fi
   rm -f "$dir/dockerd.pid"
   [ -s "$dir/forward-policy" ] && $SUDO iptables -P FORWARD "$(cat "$dir/forward-policy")"
