@@ -132,20 +132,33 @@ public sealed partial class PhoneLookupSingleNodeTests : IClassFixture<PhoneLook
     {
         using var trigger = new PingClient(IPAddress.Parse("127.0.0.5"));
         byte[] ping = [0x75, 0x61];
-        // Our ping's bytes a second apart (on an absolute schedule), five in a row and more: another trigger, never refreshed.
+        using var http = LoggedIn();
+        string url = _node.Url($"/status/clients?ip=127.0.0.5&port={trigger.LocalEndpoint.Port.ToString(CultureInfo.InvariantCulture)}");
+        // Our ping's bytes a second apart (on an absolute schedule): another trigger, never refreshed. A
+        // stalled host breaks the streak (an interval past 1.1 s lifts the verdict) and the next five
+        // make it again, so the sending stops only once the lookup has shown the verdict with its refusal.
         var start = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 7; i++)
+        JsonNode? seen = null;
+        for (int i = 0; i < 25 && seen is null; i++)
         {
             var due = TimeSpan.FromSeconds(i);
             if (start.Elapsed < due) await Task.Delay(due - start.Elapsed);
             trigger.Heartbeat(_node.Udp, ping);
+            if (i < 4) continue;
+            var next = TimeSpan.FromSeconds(i + 1) - TimeSpan.FromMilliseconds(100);
+            do
+            {
+                var json = JsonNode.Parse(await http.GetStringAsync(url))!;
+                var gateways = json["phones"]!.AsArray().FirstOrDefault()?["gateways"]?.AsArray();
+                if (json["refusals"]!.AsArray().Count > 0 && gateways is [var held, ..] && (string?)held!["echoRule"] == "trigger") seen = json;
+                else await Task.Delay(50);
+            }
+            while (seen is null && start.Elapsed < next);
         }
-        var json = await LookUpUntilAsync("127.0.0.5", trigger.LocalEndpoint.Port.ToString(CultureInfo.InvariantCulture),
-            found => found["refusals"]!.AsArray().Count > 0 && found["phones"]![0]!["gateways"]!.AsArray().Count > 0);
-        Assert.Equal("trigger", (string?)json["phones"]![0]!["gateways"]![0]!["echoRule"]);
-        var refusal = json["refusals"]!.AsArray().Single()!;
+        Assert.True(seen is not null, "the lookup never showed the trigger verdict with its refusal");
+        var refusal = seen["refusals"]!.AsArray().Single()!;
         Assert.Equal("Trigger", (string?)refusal["reason"]);
-        Assert.InRange((long)refusal["count"]!, 1, 3); // the 5th, 6th and 7th, unless the host stalled one interval past 1.1 s
+        Assert.True((long)refusal["count"]! >= 1);
     }
 
     [Fact]
