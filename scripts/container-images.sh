@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The base images the Dockerfiles and docker-compose.yml name, for a Docker engine that can reach no
+# The base images the Dockerfile and docker-compose.yml name, for a Docker engine that can reach no
 # registry. Each is pulled first; only when the pull fails is a stand-in built here under the same name:
 #
 #   mcr.microsoft.com/dotnet/sdk:10.0     Debian bookworm (debootstrap minbase, from apt's own mirror) + this machine's .NET SDK

@@ -6,7 +6,7 @@ namespace TixTrigger.Tests.Compose;
 
 /// <summary>
 /// The container files, checked without a Docker engine: docker-compose validates and normalizes
-/// docker-compose.yml, and the Dockerfiles are read as text.
+/// docker-compose.yml, and the Dockerfile is read as text.
 /// </summary>
 public sealed class ComposeFileTests
 {
@@ -92,7 +92,7 @@ public sealed class ComposeFileTests
             // The launcher that carries the file capability (the image's default entrypoint needs none).
             Assert.Matches(@"(?m)^    entrypoint:\n    - /app/TixTrigger\.Gateway$", gateway);
         });
-        Assert.Matches(@"(?m)^\s*&& setcap cap_sys_nice\+ep /app/TixTrigger\.Gateway", File.ReadAllText(Path.Combine(Root, "gateway", "Dockerfile")));
+        Assert.Matches(@"(?m)^\s*&& setcap cap_sys_nice\+ep /app/TixTrigger\.Gateway", Stage("gateway"));
     }
 
     [Fact]
@@ -149,36 +149,58 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void The_silo_dockerfile_builds_with_the_sdk_and_runs_on_aspnet_as_a_non_root_user() =>
-        AssertDockerfile("silo", "TixTrigger.Silo.csproj", "mcr.microsoft.com/dotnet/aspnet:10.0");
+    public void The_silo_image_builds_with_the_sdk_and_runs_on_aspnet_as_a_non_root_user() =>
+        AssertImage("silo", "TixTrigger.Silo.csproj");
 
     [Fact]
-    public void The_gateway_dockerfile_builds_with_the_sdk_and_runs_on_aspnet_as_a_non_root_user() =>
-        AssertDockerfile("gateway", "TixTrigger.Gateway.csproj", "mcr.microsoft.com/dotnet/aspnet:10.0");
+    public void The_gateway_image_builds_with_the_sdk_and_runs_on_aspnet_as_a_non_root_user() =>
+        AssertImage("gateway", "TixTrigger.Gateway.csproj");
 
-    private static void AssertDockerfile(string project, string projectFile, string runtimeImage)
+    [Fact]
+    public void Each_of_our_services_builds_its_own_stage_of_the_one_dockerfile()
     {
-        string path = Path.Combine(Root, project, "Dockerfile");
-        Assert.True(File.Exists(path), $"{path} is missing");
-        string dockerfile = File.ReadAllText(path);
+        string config = NormalizedConfig();
+        foreach (var (service, stage) in new[] { ("silo", "silo"), ("gateway-a", "gateway"), ("gateway-b", "gateway") })
+        {
+            Assert.Matches(@"(?m)^      target: " + stage + "$", Service(config, service));
+        }
+    }
 
-        var from = Regex.Matches(dockerfile, @"(?im)^FROM\s+(\S+)").Select(match => match.Groups[1].Value).ToList();
-        Assert.Equal(["mcr.microsoft.com/dotnet/sdk:10.0", runtimeImage], from);
+    private static string Dockerfile => File.ReadAllText(Path.Combine(Root, "Dockerfile"));
 
-        // What the image runs is decided after the last FROM.
-        string runtimeStage = dockerfile[Regex.Matches(dockerfile, @"(?im)^FROM\s").Last().Index..];
-        var user = Regex.Match(runtimeStage, @"(?im)^USER\s+(\S+)");
-        Assert.True(user.Success, $"{project}/Dockerfile runs as root: its last stage has no USER");
+    /// <summary>A stage of the Dockerfile: from its FROM to the next.</summary>
+    private static string Stage(string name)
+    {
+        var stages = Regex.Matches(Dockerfile, @"(?im)^FROM\s+\S+\s+AS\s+(\S+)\s*$").ToList();
+        int index = stages.FindIndex(stage => stage.Groups[1].Value == name);
+        Assert.True(index >= 0, $"the Dockerfile has no stage '{name}'");
+        int end = index + 1 < stages.Count ? stages[index + 1].Index : Dockerfile.Length;
+        return Dockerfile[stages[index].Index..end];
+    }
+
+    /// <summary>The image's stage, and the stages it is built on, back to the SDK's.</summary>
+    private static void AssertImage(string stage, string projectFile)
+    {
+        string own = Stage(stage);
+        string runtimeBase = Regex.Match(own, @"(?im)^FROM\s+(\S+)").Groups[1].Value;
+        string runtime = Stage(runtimeBase);
+        Assert.Matches(@"(?im)^FROM\s+mcr\.microsoft\.com/dotnet/aspnet:10\.0\s", runtime);
+        Assert.Matches(@"(?im)^FROM\s+mcr\.microsoft\.com/dotnet/sdk:10\.0\s+AS\s+build", Dockerfile);
+
+        // What the image runs is decided in its own stage.
+        var user = Regex.Match(own, @"(?im)^USER\s+(\S+)");
+        Assert.True(user.Success, $"the Dockerfile's {stage} stage runs as root: it has no USER");
         Assert.DoesNotMatch(@"^(root|0)(:|$)", user.Groups[1].Value);
 
-        string csproj = File.ReadAllText(Path.Combine(Root, project, projectFile));
+        string csproj = File.ReadAllText(Path.Combine(Root, stage, projectFile));
         string dll = Regex.Match(csproj, "<AssemblyName>([^<]+)</AssemblyName>").Groups[1].Value + ".dll";
-        Assert.Matches(@"(?m)^ENTRYPOINT\s+\[\s*""dotnet""\s*,\s*""" + Regex.Escape(dll) + @"""\s*\]", runtimeStage);
-        Assert.Matches(@"(?m)^\s*CMD\s+\[\s*""dotnet""\s*,\s*""" + Regex.Escape(dll) + @"""\s*,\s*""--healthcheck""\s*\]", runtimeStage);
+        Assert.Matches(@"(?m)^COPY --from=build /app/" + stage + " \\.$", own);
+        Assert.Matches(@"(?m)^ENTRYPOINT\s+\[\s*""dotnet""\s*,\s*""" + Regex.Escape(dll) + @"""\s*\]", own);
+        Assert.Matches(@"(?m)^\s*CMD\s+\[\s*""dotnet""\s*,\s*""" + Regex.Escape(dll) + @"""\s*,\s*""--healthcheck""\s*\]", own);
 
         // The restore layer needs every project the published one references.
         var references = Regex.Matches(csproj, @"<ProjectReference Include=""\.\./([^""]+)""").Select(match => match.Groups[1].Value);
-        Assert.All(references.Append($"{project}/{projectFile}"), reference => Assert.Contains($"COPY {reference} ", dockerfile));
+        Assert.All(references.Append($"{stage}/{projectFile}"), reference => Assert.Contains($"COPY {reference} ", Dockerfile));
     }
 
     private static string NormalizedConfig()
