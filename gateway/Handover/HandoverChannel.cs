@@ -24,8 +24,10 @@ internal sealed unsafe class HandoverChannel(Socket socket) : IDisposable
     private readonly int _fd = (int)socket.Handle;
 
     /// <summary>
-    /// Whether the process at the other end runs as this process's user, or as root: an abstract socket has no
-    /// file permissions, so anyone in the network namespace could connect; only the same user may take a gateway over.
+    /// Whether the process at the other end runs as this process's user: an abstract socket has no file
+    /// permissions, so anyone in the network namespace could connect. Not root: on a host's network, every
+    /// root container is uid 0 here and could otherwise take the gateway's socket and clients. Never the
+    /// overflow user, which stands for every user unmapped in this namespace.
     /// </summary>
     public bool PeerIsTrusted(out int peerProcessId, out uint peerUserId)
     {
@@ -34,8 +36,11 @@ internal sealed unsafe class HandoverChannel(Socket socket) : IDisposable
         bool known = GetSockOpt(_fd, SolSocket, SoPeerCred, &credentials, &length) == 0;
         peerProcessId = credentials.ProcessId;
         peerUserId = credentials.UserId;
-        return known && (credentials.UserId == GetEUid() || credentials.UserId == 0);
+        uint own = GetEUid();
+        return known && credentials.UserId == own && own != OverflowUserId;
     }
+
+    private const uint OverflowUserId = 65534;
 
     public void Send(FrameType type, ReadOnlySpan<byte> payload, TimeSpan timeout, CancellationToken cancel, ReadOnlySpan<SafeSocketHandle> sockets = default)
     {

@@ -12,8 +12,8 @@ namespace TixTrigger.Gateway.Handover;
 public static class HandoverClient
 {
     /// <summary>
-    /// Null when no gateway with these settings runs here (nobody listens on the rendezvous socket): start as
-    /// usual. Otherwise the running one's sockets (it goes on with them until this one asks for its clients). Throws <see cref="HandoverException"/> with one
+    /// Null when no gateway with these settings runs here (nobody, or another user's process, listens on the
+    /// rendezvous socket): start as usual. Otherwise the running one's sockets (it goes on with them until this one asks for its clients). Throws <see cref="HandoverException"/> with one
     /// line when it runs but refuses (other settings), hangs, or hands over something unusable.
     /// </summary>
     public static Predecessor? TryTakeOver(HandoverSettings settings, CancellationToken cancel = default)
@@ -24,7 +24,9 @@ public static class HandoverClient
         {
             if (!TryConnect(socket, settings, cancel)) return null;
             channel = new HandoverChannel(socket);
-            if (!channel.PeerIsTrusted(out int peer, out uint user)) throw new HandoverException($"process {peer} of user {user} listens on the hand-over socket, not this user's gateway");
+            // Another user's process holds the name: no gateway of ours can be running with it (a running
+            // one would hold it), so start afresh; its PORT is free, or the bind names it.
+            if (!channel.PeerIsTrusted(out _, out _)) return null;
             channel.Send(FrameType.Hello, settings.Encode(), HandoverTimeouts.Hello, cancel);
             var predecessor = Receive(channel, settings, cancel);
             channel = null;
@@ -53,6 +55,12 @@ public static class HandoverClient
         {
             socket.Dispose();
             return false;
+        }
+        catch (SocketException error)
+        {
+            // A full backlog (the running gateway is greeting another process), say: one line, not a crash.
+            socket.Dispose();
+            throw new HandoverException($"cannot reach the process on the hand-over socket: {error.Message}");
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {

@@ -17,10 +17,14 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
 {
     private static readonly TimeSpan RetryBind = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The previous process lets go of the name within a second; held longer, someone else holds it.</summary>
+    private static readonly TimeSpan NameHeldTooLong = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs until it has handed off (returns true) or <paramref name="stopping"/> (false).</summary>
     public async Task<bool> RunAsync(CancellationToken stopping)
     {
-        bool waitedForName = false;
+        long nameBusySince = 0;
+        bool warned = false;
         while (!stopping.IsCancellationRequested)
         {
             using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -31,12 +35,23 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
             }
             catch (SocketException error) when (error.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
-                // The process this one took over from still holds the name for a moment.
-                if (!waitedForName) LogNameBusy(settings.Port);
-                waitedForName = true;
+                // The process this one took over from still holds the name for a moment; longer, another does.
+                if (nameBusySince == 0) nameBusySince = Environment.TickCount64;
+                if (!warned && Environment.TickCount64 - nameBusySince > NameHeldTooLong.TotalMilliseconds)
+                {
+                    LogNameHeld(settings.Port, NameHeldTooLong.TotalSeconds);
+                    warned = true;
+                }
                 if (!await Delay(RetryBind, stopping)) return false;
                 continue;
             }
+            catch (SocketException error)
+            {
+                LogCannotListen(error.Message);
+                if (!await Delay(RetryBind * 10, stopping)) return false;
+                continue;
+            }
+            nameBusySince = 0;
             LogListening(settings.GatewayId, settings.Port);
             if (await AcceptAndHandOffAsync(listener, stopping)) return true;
         }
@@ -57,6 +72,13 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
             {
                 return false;
             }
+            catch (SocketException error)
+            {
+                // Out of descriptors, say: listen afresh rather than stop a gateway that pings on.
+                LogCannotListen(error.Message);
+                await Delay(RetryBind * 10, stopping);
+                return false;
+            }
             var channel = new HandoverChannel(connection);
             HandoverSettings? successor;
             int processId = 0;
@@ -64,8 +86,9 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
             {
                 successor = await Task.Run(() => Greet(channel, out processId, stopping), stopping);
             }
-            catch (Exception error) when (error is HandoverException or OperationCanceledException)
+            catch (Exception error)
             {
+                // Nothing was handed over yet: whatever a hello did wrong, the gateway goes on.
                 if (!stopping.IsCancellationRequested) LogBadHello(error.Message);
                 channel.Dispose();
                 if (stopping.IsCancellationRequested) return false;
@@ -130,13 +153,16 @@ public sealed partial class HandoverListener(HandoverSettings settings, Socket m
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} takes hand-overs: a new process with the same GATEWAY_ID, HOST, PORT={Port} and METRICS_PORT takes its sockets and clients")]
     private partial void LogListening(string gatewayId, int port);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The hand-over socket for PORT={Port} is still held by the previous process; retrying")]
-    private partial void LogNameBusy(int port);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Another process has held the hand-over socket for PORT={Port} for over {Seconds} s: no upgrade can take this gateway over until it lets go (retrying)")]
+    private partial void LogNameHeld(int port, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot listen for hand-overs: {Reason} (retrying)")]
+    private partial void LogCannotListen(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a hand-over to a process with other settings: {Difference}")]
     private partial void LogRefusing(string difference);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a hand-over to process {ProcessId} of user {UserId}: only this process's user (or root) may take the gateway over")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a hand-over to process {ProcessId} of user {UserId}: only this process's user may take the gateway over")]
     private partial void LogUntrusted(int processId, uint userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A hand-over hello failed: {Reason}")]

@@ -123,6 +123,48 @@ public sealed class HandoverTransportTests : IDisposable
     }
 
     [Fact]
+    public void Another_users_process_on_the_hand_over_socket_does_not_keep_a_new_gateway_from_starting()
+    {
+        // Another user binds the name first (an abstract socket has no permissions): no gateway of ours runs.
+        using var squatter = AnotherUser.Run(AnotherUser.Nobody, () =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Bind(new UnixDomainSocketEndPoint(_settings.SocketName));
+            socket.Listen(1);
+            return socket;
+        });
+        Assert.Null(HandoverClient.TryTakeOver(_settings, _stop.Token));
+    }
+
+    [Fact]
+    public async Task Another_users_process_gets_nothing_from_a_running_gateway_which_goes_on_listening()
+    {
+        using var udp = new LinuxDatagramSocket(new IPEndPoint(_settings.Host, _settings.Port));
+        using var metrics = MetricsPortListener.Open(_settings.MetricsPort);
+        int handOffs = 0;
+        var listener = new HandoverListener(_settings, metrics, (successor, cancel) =>
+        {
+            Interlocked.Increment(ref handOffs);
+            return Task.CompletedTask;
+        }, NullLogger.Instance);
+        var running = Task.Run(() => listener.RunAsync(_stop.Token));
+        await TakeOverAsync(probeOnly: true);
+        using var stranger = AnotherUser.Run(AnotherUser.Nobody, () =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Connect(new UnixDomainSocketEndPoint(_settings.SocketName));
+            return socket;
+        });
+        var answer = new byte[256];
+        stranger.ReceiveTimeout = 10_000;
+        int read = stranger.Receive(answer);
+        Assert.True(read > 0 && answer[0] == (byte)FrameType.Refused, $"the stranger got {read} bytes, type {answer[0]}");
+        Assert.Equal(0, handOffs);
+        Assert.False(running.IsCompleted);
+        await TakeOverAsync(probeOnly: true);
+    }
+
+    [Fact]
     public void A_running_process_that_hangs_costs_the_new_one_seconds_and_one_line_naming_the_port()
     {
         // Listens (so the connect succeeds) but never answers: a stuck old process.
