@@ -1,63 +1,15 @@
 using TixTrigger.Endpoints;
-using TixTrigger.Gateway.Abuse;
 using TixTrigger.Settings;
 
-namespace TixTrigger.Gateway.Mirror;
-
-/// <summary>What the gateway made of a datagram, or of a member the cluster told it about.</summary>
-internal enum Admission
-{
-    Added,
-
-    /// <summary>Added in place of a stale sign-up (see <see cref="StaleSignups"/>): the gateway was full.</summary>
-    Replaced,
-
-    Refreshed,
-    OverIpLimit,
-    OverPrefixBudget,
-    OverCapacity,
-    PrefixRateLimited,
-    GatewayRateLimited,
-    ClusterGateway,
-    Echo,
-    Trigger,
-}
-
-/// <summary>
-/// Which way a new member comes: a heartbeat is rate-limited; the cluster's record of clients
-/// registered before is not, nor a gateway's own snapshot or its predecessor's clients (they passed
-/// the rates when they signed up). The caps and the per-network budget hold for every path.
-/// </summary>
-internal enum AdmissionPath
-{
-    Heartbeat,
-    Cluster,
-    Restore,
-}
-
-internal static class AdmissionDrops
-{
-    /// <summary>The drop a refused admission is counted as.</summary>
-    public static DropReason Reason(this Admission verdict) => verdict switch
-    {
-        Admission.OverIpLimit => DropReason.OverIpLimit,
-        Admission.OverPrefixBudget => DropReason.OverPrefixBudget,
-        Admission.PrefixRateLimited => DropReason.PrefixRateLimited,
-        Admission.GatewayRateLimited => DropReason.GatewayRateLimited,
-        Admission.ClusterGateway => DropReason.ClusterGateway,
-        Admission.Echo => DropReason.Echo,
-        Admission.Trigger => DropReason.Trigger,
-        _ => DropReason.OverCapacity,
-    };
-}
+namespace TixTrigger.Gateway.Abuse;
 
 /// <summary>
 /// The limits every new client of a gateway passes, whichever way it arrives (a heartbeat, a
 /// snapshot): never a gateway of this cluster; at most so many per source address and in all;
 /// per source prefix (/24, /56), within the cluster-wide ping budget as far as this gateway knows
 /// it (<see cref="PrefixBudget"/>); and, for heartbeats, at most so many new ones a second per prefix
-/// and per gateway. Loopback sources (<c>PREFIX_LIMITS_EXEMPT</c>) skip the per-prefix limits,
-/// which protect networks our pings could flood. Touched only when a client is added or removed,
+/// and per gateway. A refusal is the <see cref="DropReason"/> it is counted as. Loopback sources
+/// (<c>PREFIX_LIMITS_EXEMPT</c>) skip the per-prefix limits, which protect networks our pings could flood. Touched only when a client is added or removed,
 /// never by a refresh or a ping; refusing allocates nothing.
 /// </summary>
 internal sealed class AdmissionControl(UdpGatewayOptions options)
@@ -73,27 +25,27 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
 
     public ClusterGateways Gateways { get; } = new();
 
-    public Admission TryAdd(ClientEndpoint client, long nowMs, AdmissionPath path)
+    /// <summary>Takes a new client in and returns null, or returns why not.</summary>
+    public DropReason? TryAdd(ClientEndpoint client, long nowMs, AdmissionPath path)
     {
-        if (Gateways.Contains(client)) return Admission.ClusterGateway;
+        if (Gateways.Contains(client)) return DropReason.ClusterGateway;
         var prefix = SourcePrefix.Of(client.Address);
         bool exempt = IsExempt(client.Address);
         lock (_gate)
         {
-            if (_perAddress[client.Address] >= options.MaxClientsPerIp) return Admission.OverIpLimit;
-            if (!exempt && !BudgetAllows(prefix, nowMs)) return Admission.OverPrefixBudget;
+            if (_perAddress[client.Address] >= options.MaxClientsPerIp) return DropReason.OverIpLimit;
+            if (!exempt && !BudgetAllows(prefix, nowMs)) return DropReason.OverPrefixBudget;
             if (path == AdmissionPath.Heartbeat)
             {
-                var rate = _rates.Check(prefix, exempt, nowMs);
-                if (rate != Admission.Added) return rate;
+                if (_rates.Check(prefix, exempt, nowMs) is { } limited) return limited;
             }
             // Last, so that a full gateway makes room (a stale sign-up) only for a client nothing else refuses.
-            if (_count >= options.MaxClients) return Admission.OverCapacity;
+            if (_count >= options.MaxClients) return DropReason.OverCapacity;
             if (path == AdmissionPath.Heartbeat) _rates.Take(prefix, exempt);
             _perAddress.Increment(client.Address);
             if (!exempt) _budget.Increment(prefix);
             _count++;
-            return Admission.Added;
+            return null;
         }
     }
 
@@ -132,15 +84,15 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
     }
 
     /// <summary>A lapsed client heard from again: pinged again only within its network's budget, as a new client would be.</summary>
-    public Admission Resume(ClientEndpoint client, long nowMs)
+    public DropReason? Resume(ClientEndpoint client, long nowMs)
     {
-        if (IsExempt(client.Address)) return Admission.Added;
+        if (IsExempt(client.Address)) return null;
         var prefix = SourcePrefix.Of(client.Address);
         lock (_gate)
         {
-            if (!BudgetAllows(prefix, nowMs)) return Admission.OverPrefixBudget;
+            if (!BudgetAllows(prefix, nowMs)) return DropReason.OverPrefixBudget;
             _budget.Increment(prefix);
-            return Admission.Added;
+            return null;
         }
     }
 

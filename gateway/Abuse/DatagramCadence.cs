@@ -1,5 +1,3 @@
-using TixTrigger.Gateway.Mirror;
-
 namespace TixTrigger.Gateway.Abuse;
 
 /// <summary>What a datagram of a known client means, by the timing and content of its datagrams.</summary>
@@ -42,7 +40,7 @@ internal struct DatagramCadence
     /// <summary>Testing: when the move may start, then (once it is done) when the answers to the old slot are all in. Cooling: when it ends.</summary>
     private long _stageMs;
 
-    private short _shiftMs;
+    private short _shiftSlots;
     private short _anchor;
     private short _lo;
     private short _hi;
@@ -118,7 +116,7 @@ internal struct DatagramCadence
                 }
                 if (phaseMs < 0) return CadenceVerdict.Refresh;
                 // At the old phase against a slot moved this far, only an answer to our pings can be.
-                if (_shiftMs >= EchoRule.MinShiftMs && FollowsOurPings(phaseMs))
+                if (_shiftSlots >= EchoRule.MinShiftSlots && FollowsOurPings(phaseMs))
                 {
                     _stage = Stage.Echo;
                     return CadenceVerdict.Echo;
@@ -148,7 +146,7 @@ internal struct DatagramCadence
         if (_stage != Stage.Testing || _steps == 0 || nowMs < _stageMs || _trigger) return 0;
         int slots = _jump ? _steps * EchoRule.StepSlots : EchoRule.StepSlots;
         _steps = _jump ? (byte)0 : (byte)(_steps - 1);
-        _shiftMs += (short)(slots * SlotWheel.SlotMs);
+        _shiftSlots += (short)slots;
         // This ping is the last at an old phase: an answer to it may take the longest delay we catch.
         if (_steps == 0) _stageMs = nowMs + EchoRule.MaxAnswerDelayMs;
         return slots;
@@ -164,7 +162,7 @@ internal struct DatagramCadence
         long span = nowMs - _streakStartMs;
         if (span < rule.ReferenceSpanMs) return;
         _stage = Stage.Testing;
-        _shiftMs = 0;
+        _shiftSlots = 0;
         // Our ping's bytes every second may be another trigger: a drift keeps its intervals within the trigger rule's.
         _jump = interval <= EchoRule.JumpCadenceMs && _pingStreak == 0;
         _steps = (byte)rule.Secret(EchoRule.MinSteps, EchoRule.MaxSteps + 1);
