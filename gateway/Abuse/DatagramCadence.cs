@@ -14,15 +14,9 @@ internal enum CadenceVerdict
 }
 
 /// <summary>
-/// The echo rule's state for one client (see docs/ABUSE.md, "No loop keeps itself alive"). An
-/// answerer's datagrams keep a fixed phase against <em>our</em> pings to it, whatever we do; an app's
-/// keep the phase of its own timer. So once a client's datagrams have held one phase for a while,
-/// its ping slot moves by a secret amount from a secret moment: a datagram at the old phase against
-/// the moved slot follows our pings (an echo); once no answer to the old slot can still be on its
-/// way, one anywhere else keeps its own timer (an app). A verdict of echo only stops refreshes; any
-/// later datagram that does not follow our pings lifts it, so a forger who cannot see our pings
-/// cannot cost a phone its pings. The same holds for another trigger service, told by our ping's
-/// bytes every second: any other datagram lifts it.
+/// The echo rule's state for one client: an answerer's datagrams follow our pings, an app's its own
+/// timer, so moving the client's ping slot tells them apart. The stages, and why a forger cannot use
+/// them against a phone, are in docs/ABUSE.md ("No loop keeps itself alive"); the numbers in <see cref="EchoRule"/>.
 /// </summary>
 internal struct DatagramCadence
 {
