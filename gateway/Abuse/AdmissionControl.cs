@@ -9,8 +9,9 @@ namespace TixTrigger.Gateway.Abuse;
 /// per source prefix (/24, /56), within the cluster-wide ping budget as far as this gateway knows
 /// it (<see cref="PrefixBudget"/>); and, for heartbeats, at most so many new ones a second per prefix
 /// and per gateway. A refusal is the <see cref="DropReason"/> it is counted as. Loopback sources
-/// (<c>PREFIX_LIMITS_EXEMPT</c>) skip the per-prefix limits, which protect networks our pings could flood. Touched only when a client is added or removed,
-/// never by a refresh or a ping; refusing allocates nothing.
+/// (<c>PREFIX_LIMITS_EXEMPT</c>) skip the per-prefix limits, which protect networks our pings could
+/// flood. Touched only when a client is added or removed, never by a refresh or a ping; refusing
+/// allocates nothing.
 /// </summary>
 internal sealed class AdmissionControl(UdpGatewayOptions options)
 {
@@ -35,10 +36,7 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
         {
             if (_perAddress[client.Address] >= options.MaxClientsPerIp) return DropReason.OverIpLimit;
             if (!exempt && !BudgetAllows(prefix, nowMs)) return DropReason.OverPrefixBudget;
-            if (path == AdmissionPath.Heartbeat)
-            {
-                if (_rates.Check(prefix, exempt, nowMs) is { } limited) return limited;
-            }
+            if (path == AdmissionPath.Heartbeat && _rates.Check(prefix, exempt, nowMs) is { } limited) return limited;
             // Last, so that a full gateway makes room (a stale sign-up) only for a client nothing else refuses.
             if (_count >= options.MaxClients) return DropReason.OverCapacity;
             if (path == AdmissionPath.Heartbeat) _rates.Take(prefix, exempt);

@@ -1,18 +1,5 @@
 namespace TixTrigger.Gateway.Abuse;
 
-/// <summary>What a datagram of a known client means, by the timing and content of its datagrams.</summary>
-internal enum CadenceVerdict
-{
-    /// <summary>A heartbeat: refresh the client.</summary>
-    Refresh,
-
-    /// <summary>An answer to our pings, not a heartbeat: never a refresh.</summary>
-    Echo,
-
-    /// <summary>Another trigger pinging us every second: never a refresh.</summary>
-    Trigger,
-}
-
 /// <summary>
 /// The echo rule's state for one client: an answerer's datagrams follow our pings, an app's its own
 /// timer, so moving the client's ping slot tells them apart. The stages, and why a forger cannot use
@@ -75,9 +62,10 @@ internal struct DatagramCadence
 
     /// <summary>
     /// Another datagram of this client, <paramref name="phaseMs"/> after its slot was last sent (-1
-    /// when unknown). Says whether it refreshes the client.
+    /// when unknown). Null when it is a heartbeat that refreshes the client; else <see cref="DropReason.Echo"/>
+    /// (it answers our pings) or <see cref="DropReason.Trigger"/> (another trigger pinging us every second).
     /// </summary>
-    public CadenceVerdict Observe(long nowMs, int phaseMs, bool isPing, in EchoRule rule)
+    public DropReason? Observe(long nowMs, int phaseMs, bool isPing, in EchoRule rule)
     {
         long interval = nowMs - _lastMs;
         _lastMs = nowMs;
@@ -88,44 +76,45 @@ internal struct DatagramCadence
         // phone's own heartbeat among forged datagrams makes one of the intervals around it too short).
         if (_trigger) _trigger = triggerLike;
         else _trigger = _pingStreak >= EchoRule.TriggerStreak;
-        var verdict = Echo(nowMs, interval, phaseMs, rule);
-        return _trigger ? CadenceVerdict.Trigger : verdict;
+        bool echo = AnswersOurPings(nowMs, interval, phaseMs, rule);
+        return _trigger ? DropReason.Trigger : echo ? DropReason.Echo : null;
     }
 
-    private CadenceVerdict Echo(long nowMs, long interval, int phaseMs, in EchoRule rule)
+    /// <summary>The echo rule's stages: whether this datagram answers our pings.</summary>
+    private bool AnswersOurPings(long nowMs, long interval, int phaseMs, in EchoRule rule)
     {
         switch (_stage)
         {
             case Stage.Echo:
                 // Anything that does not follow our pings (or comes after a pause no answerer of ours
                 // makes while pinged) is the client's own: the verdict was wrong, or forged.
-                if (interval <= EchoRule.MaxCadenceMs && (phaseMs < 0 || FollowsOurPings(phaseMs))) return CadenceVerdict.Echo;
+                if (interval <= EchoRule.MaxCadenceMs && (phaseMs < 0 || FollowsOurPings(phaseMs))) return true;
                 Restart(nowMs, phaseMs);
-                return CadenceVerdict.Refresh;
+                return false;
             case Stage.Testing:
                 if (interval > EchoRule.MaxCadenceMs)
                 {
                     Restart(nowMs, phaseMs);
-                    return CadenceVerdict.Refresh;
+                    return false;
                 }
-                if (phaseMs < 0) return CadenceVerdict.Refresh;
+                if (phaseMs < 0) return false;
                 // At the old phase against a slot moved this far, only an answer to our pings can be.
                 if (_shiftSlots >= EchoRule.MinShiftSlots && FollowsOurPings(phaseMs))
                 {
                     _stage = Stage.Echo;
-                    return CadenceVerdict.Echo;
+                    return true;
                 }
                 // Anywhere else, it is its own timer, once no answer to a ping before the move can still come.
-                if (_steps > 0 || nowMs < _stageMs) return CadenceVerdict.Refresh;
+                if (_steps > 0 || nowMs < _stageMs) return false;
                 _stage = Stage.Cooling;
                 _stageMs = nowMs + rule.CooldownMs;
-                return CadenceVerdict.Refresh;
+                return false;
             case Stage.Cooling:
                 if (nowMs >= _stageMs) Restart(nowMs, phaseMs);
-                return CadenceVerdict.Refresh;
+                return false;
             default:
                 Watch(nowMs, interval, phaseMs, rule);
-                return CadenceVerdict.Refresh;
+                return false;
         }
     }
 

@@ -101,12 +101,9 @@ internal sealed partial class MirrorShard(int index, MirrorContext context)
     private Admission Refresh(int i, PackedAddress local, bool isPing, long nowMs)
     {
         ref var entry = ref _entries[i];
-        switch (entry.Cadence.Observe(nowMs, context.Sender.PhaseOf(entry.Slot, nowMs), isPing, context.EchoRule))
+        if (entry.Cadence.Observe(nowMs, context.Sender.PhaseOf(entry.Slot, nowMs), isPing, context.EchoRule) is { } notHeartbeat)
         {
-            case CadenceVerdict.Echo:
-                return Admission.Refused(DropReason.Echo);
-            case CadenceVerdict.Trigger:
-                return Admission.Refused(DropReason.Trigger);
+            return Admission.Refused(notHeartbeat);
         }
         if ((entry.State & EntryState.Lapsed) != 0)
         {
