@@ -1,6 +1,11 @@
 namespace TixTrigger.Gateway;
 
-/// <summary>Why a datagram did not register or refresh a client.</summary>
+/// <summary>
+/// Why a datagram did not register or refresh a client: the one list of drop reasons. Metrics (the
+/// <c>reason</c> label), the log's summary and the status report read it; a rule refuses with one
+/// of these (admission's are in <c>Abuse/AdmissionControl.cs</c>). A new reason is a member here, its rule,
+/// and its row in docs/ABUSE.md.
+/// </summary>
 public enum DropReason
 {
     /// <summary>Longer than a heartbeat may be (64 bytes).</summary>

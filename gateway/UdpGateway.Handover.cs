@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.State;
@@ -46,10 +45,7 @@ public sealed partial class UdpGateway
     /// <summary>The socket, whose descriptor a hand-over passes on.</summary>
     internal IDatagramSocket Socket => _socket ?? throw new InvalidOperationException("The gateway has not started.");
 
-    /// <summary>Successor side, after <see cref="Start(GatewayTakeover?)"/>: when its first slot was due (a <see cref="Stopwatch"/> timestamp).</summary>
-    internal long PingsFromTimestamp => _scheduler?.FirstDue ?? throw new InvalidOperationException("The gateway has not started.");
-
-    /// <summary>For tests: the sender has pinged every slot before a cut-over and waits at it.</summary>
+    /// <summary>The sender has pinged every slot before a cut-over and waits at it: the hand-off race test's sync point (through InternalsVisibleTo).</summary>
     internal bool SenderWaitsAtCutOver => _scheduler?.WaitingAtMark ?? false;
 
     /// <summary>

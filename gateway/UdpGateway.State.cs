@@ -16,9 +16,6 @@ public sealed partial class UdpGateway
     private StateSaver? _saver;
     private long _predecessorOrigin;
 
-    /// <summary>For the benchmark and tests: the saver, when STATE_DIR is set.</summary>
-    internal StateSaver? Saver => _saver;
-
     /// <summary>Into the new mirror: the predecessor's clients, else the snapshot's (if this process may hold it).</summary>
     private void RestoreClients(GatewayTakeover? from)
     {

@@ -67,6 +67,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
 
     internal PingMirror Mirror => _mirror ?? throw new InvalidOperationException("The gateway has not started.");
 
+    /// <summary>Lets a failover test hand a shard's tick straight to the synchronizer (through InternalsVisibleTo).</summary>
     internal ShardSynchronizer Synchronizer => _shards ?? throw new InvalidOperationException("The gateway has not started.");
 
     public void Start() => Start(from: null);

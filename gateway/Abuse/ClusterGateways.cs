@@ -7,11 +7,9 @@ namespace TixTrigger.Gateway.Abuse;
 /// <summary>
 /// The UDP endpoints of every gateway of this cluster, this one included, which no gateway
 /// registers as a client: one datagram forged to come from gateway B and sent to gateway A would
-/// otherwise make the two ping each other forever (each ping is the other's heartbeat). A gateway
-/// bound to a wildcard receives on every loopback address, so any loopback address with its port
-/// is it; but a loopback address means the host it is said on, so there only gateways on this host
-/// count. A gateway that stopped listens nowhere, and its port may be anyone's. Read on every new client without a lock or an allocation; replaced whole when the
-/// directory's list changes.
+/// otherwise make the two ping each other forever (each ping is the other's heartbeat). A loopback
+/// address with a wildcard-bound gateway's port is that gateway, but only on the gateway's own host;
+/// a stopped gateway's port may be anyone's. Read on every new client without a lock or an allocation; replaced whole when the list changes.
 /// </summary>
 internal sealed class ClusterGateways
 {

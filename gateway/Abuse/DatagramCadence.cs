@@ -1,30 +1,9 @@
-using TixTrigger.Gateway.Mirror;
-
 namespace TixTrigger.Gateway.Abuse;
 
-/// <summary>What a datagram of a known client means, by the timing and content of its datagrams.</summary>
-internal enum CadenceVerdict
-{
-    /// <summary>A heartbeat: refresh the client.</summary>
-    Refresh,
-
-    /// <summary>An answer to our pings, not a heartbeat: never a refresh.</summary>
-    Echo,
-
-    /// <summary>Another trigger pinging us every second: never a refresh.</summary>
-    Trigger,
-}
-
 /// <summary>
-/// The echo rule's state for one client (see docs/ABUSE.md, "No loop keeps itself alive"). An
-/// answerer's datagrams keep a fixed phase against <em>our</em> pings to it, whatever we do; an app's
-/// keep the phase of its own timer. So once a client's datagrams have held one phase for a while,
-/// its ping slot moves by a secret amount from a secret moment: a datagram at the old phase against
-/// the moved slot follows our pings (an echo); once no answer to the old slot can still be on its
-/// way, one anywhere else keeps its own timer (an app). A verdict of echo only stops refreshes; any
-/// later datagram that does not follow our pings lifts it, so a forger who cannot see our pings
-/// cannot cost a phone its pings. The same holds for another trigger service, told by our ping's
-/// bytes every second: any other datagram lifts it.
+/// The echo rule's state for one client: an answerer's datagrams follow our pings, an app's its own
+/// timer, so moving the client's ping slot tells them apart. The stages, and why a forger cannot use
+/// them against a phone, are in docs/ABUSE.md ("No loop keeps itself alive"); the numbers in <see cref="EchoRule"/>.
 /// </summary>
 internal struct DatagramCadence
 {
@@ -42,7 +21,7 @@ internal struct DatagramCadence
     /// <summary>Testing: when the move may start, then (once it is done) when the answers to the old slot are all in. Cooling: when it ends.</summary>
     private long _stageMs;
 
-    private short _shiftMs;
+    private short _shiftSlots;
     private short _anchor;
     private short _lo;
     private short _hi;
@@ -83,9 +62,10 @@ internal struct DatagramCadence
 
     /// <summary>
     /// Another datagram of this client, <paramref name="phaseMs"/> after its slot was last sent (-1
-    /// when unknown). Says whether it refreshes the client.
+    /// when unknown). Null when it is a heartbeat that refreshes the client; else <see cref="DropReason.Echo"/>
+    /// (it answers our pings) or <see cref="DropReason.Trigger"/> (another trigger pinging us every second).
     /// </summary>
-    public CadenceVerdict Observe(long nowMs, int phaseMs, bool isPing, in EchoRule rule)
+    public DropReason? Observe(long nowMs, int phaseMs, bool isPing, in EchoRule rule)
     {
         long interval = nowMs - _lastMs;
         _lastMs = nowMs;
@@ -96,44 +76,45 @@ internal struct DatagramCadence
         // phone's own heartbeat among forged datagrams makes one of the intervals around it too short).
         if (_trigger) _trigger = triggerLike;
         else _trigger = _pingStreak >= EchoRule.TriggerStreak;
-        var verdict = Echo(nowMs, interval, phaseMs, rule);
-        return _trigger ? CadenceVerdict.Trigger : verdict;
+        bool echo = AnswersOurPings(nowMs, interval, phaseMs, rule);
+        return _trigger ? DropReason.Trigger : echo ? DropReason.Echo : null;
     }
 
-    private CadenceVerdict Echo(long nowMs, long interval, int phaseMs, in EchoRule rule)
+    /// <summary>The echo rule's stages: whether this datagram answers our pings.</summary>
+    private bool AnswersOurPings(long nowMs, long interval, int phaseMs, in EchoRule rule)
     {
         switch (_stage)
         {
             case Stage.Echo:
                 // Anything that does not follow our pings (or comes after a pause no answerer of ours
                 // makes while pinged) is the client's own: the verdict was wrong, or forged.
-                if (interval <= EchoRule.MaxCadenceMs && (phaseMs < 0 || FollowsOurPings(phaseMs))) return CadenceVerdict.Echo;
+                if (interval <= EchoRule.MaxCadenceMs && (phaseMs < 0 || FollowsOurPings(phaseMs))) return true;
                 Restart(nowMs, phaseMs);
-                return CadenceVerdict.Refresh;
+                return false;
             case Stage.Testing:
                 if (interval > EchoRule.MaxCadenceMs)
                 {
                     Restart(nowMs, phaseMs);
-                    return CadenceVerdict.Refresh;
+                    return false;
                 }
-                if (phaseMs < 0) return CadenceVerdict.Refresh;
+                if (phaseMs < 0) return false;
                 // At the old phase against a slot moved this far, only an answer to our pings can be.
-                if (_shiftMs >= EchoRule.MinShiftMs && FollowsOurPings(phaseMs))
+                if (_shiftSlots >= EchoRule.MinShiftSlots && FollowsOurPings(phaseMs))
                 {
                     _stage = Stage.Echo;
-                    return CadenceVerdict.Echo;
+                    return true;
                 }
                 // Anywhere else, it is its own timer, once no answer to a ping before the move can still come.
-                if (_steps > 0 || nowMs < _stageMs) return CadenceVerdict.Refresh;
+                if (_steps > 0 || nowMs < _stageMs) return false;
                 _stage = Stage.Cooling;
                 _stageMs = nowMs + rule.CooldownMs;
-                return CadenceVerdict.Refresh;
+                return false;
             case Stage.Cooling:
                 if (nowMs >= _stageMs) Restart(nowMs, phaseMs);
-                return CadenceVerdict.Refresh;
+                return false;
             default:
                 Watch(nowMs, interval, phaseMs, rule);
-                return CadenceVerdict.Refresh;
+                return false;
         }
     }
 
@@ -148,7 +129,7 @@ internal struct DatagramCadence
         if (_stage != Stage.Testing || _steps == 0 || nowMs < _stageMs || _trigger) return 0;
         int slots = _jump ? _steps * EchoRule.StepSlots : EchoRule.StepSlots;
         _steps = _jump ? (byte)0 : (byte)(_steps - 1);
-        _shiftMs += (short)(slots * SlotWheel.SlotMs);
+        _shiftSlots += (short)slots;
         // This ping is the last at an old phase: an answer to it may take the longest delay we catch.
         if (_steps == 0) _stageMs = nowMs + EchoRule.MaxAnswerDelayMs;
         return slots;
@@ -164,7 +145,7 @@ internal struct DatagramCadence
         long span = nowMs - _streakStartMs;
         if (span < rule.ReferenceSpanMs) return;
         _stage = Stage.Testing;
-        _shiftMs = 0;
+        _shiftSlots = 0;
         // Our ping's bytes every second may be another trigger: a drift keeps its intervals within the trigger rule's.
         _jump = interval <= EchoRule.JumpCadenceMs && _pingStreak == 0;
         _steps = (byte)rule.Secret(EchoRule.MinSteps, EchoRule.MaxSteps + 1);

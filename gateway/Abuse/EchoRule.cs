@@ -31,7 +31,7 @@ internal readonly record struct EchoRule(int ReferenceSpanMs, int CooldownMs, Fu
 
     /// <summary>
     /// A drift moves the slot 30 ms earlier per ping (an interval of 970 ms, on time by any measure),
-    /// 13 to 18 times: 390 to 540 ms in all. From <see cref="MinShiftMs"/> on, a datagram on an app's
+    /// 13 to 18 times: 390 to 540 ms in all. From <see cref="MinShiftSlots"/> on, a datagram on an app's
     /// timer (within 50 ms of its phase) never lies in an answerer's band (320 ms) against the moved
     /// slot, either way round the second.
     /// </summary>
@@ -39,7 +39,7 @@ internal readonly record struct EchoRule(int ReferenceSpanMs, int CooldownMs, Fu
 
     public const int MinSteps = 13;
 
-    public const int MinShiftMs = MinSteps * StepSlots * 10;
+    public const int MinShiftSlots = MinSteps * StepSlots;
 
     public const int MaxSteps = 18;
 

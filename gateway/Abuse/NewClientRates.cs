@@ -1,5 +1,4 @@
 using TixTrigger.Endpoints;
-using TixTrigger.Gateway.Mirror;
 
 namespace TixTrigger.Gateway.Abuse;
 
@@ -31,16 +30,16 @@ internal sealed class NewClientRates(int perSecond, int perSecondPerPrefix)
     private TokenBucket _gateway;
 
     /// <summary>
-    /// Which rate a new client from <paramref name="prefix"/> would exceed now, or <see cref="Admission.Added"/>
-    /// if none; takes nothing (the caller may still refuse it for capacity).
+    /// Which rate a new client from <paramref name="prefix"/> would exceed now, or null if none; takes
+    /// nothing (the caller may still refuse it for capacity).
     /// </summary>
-    public Admission Check(PackedAddress prefix, bool prefixExempt, long nowMs)
+    public DropReason? Check(PackedAddress prefix, bool prefixExempt, long nowMs)
     {
         if (!prefixExempt && !_prefixes[BucketOf(prefix)].HasToken(nowMs, perSecondPerPrefix, perSecondPerPrefix * (double)PrefixBurstSeconds))
         {
-            return Admission.PrefixRateLimited;
+            return DropReason.PrefixRateLimited;
         }
-        return _gateway.HasToken(nowMs, perSecond, perSecond * (double)GatewayBurstSeconds) ? Admission.Added : Admission.GatewayRateLimited;
+        return _gateway.HasToken(nowMs, perSecond, perSecond * (double)GatewayBurstSeconds) ? null : DropReason.GatewayRateLimited;
     }
 
     /// <summary>Takes the tokens of a client that <see cref="Check"/> let through and that was added.</summary>

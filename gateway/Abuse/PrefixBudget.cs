@@ -10,7 +10,7 @@ namespace TixTrigger.Gateway.Abuse;
 /// its own clients there and what the other gateways hold as the budget grain last said. A new client
 /// passes while the two together are under the budget, so with the cluster away a gateway still
 /// holds at most the budget per network. Networks whose count changed are kept in a list for the
-/// next report. Not thread-safe: <see cref="Mirror.AdmissionControl"/> calls it under its lock.
+/// next report. Not thread-safe: <see cref="AdmissionControl"/> calls it under its lock.
 /// Checking, counting and refusing allocate nothing once a network is known.
 /// </summary>
 internal sealed class PrefixBudget(int budget)

@@ -9,9 +9,6 @@ namespace TixTrigger.Gateway.Abuse;
 /// </summary>
 internal static class SourcePrefix
 {
-    public const int IPv4Length = 24;
-    public const int IPv6Length = 56;
-
     public static PackedAddress Of(PackedAddress address) =>
         address.IsIPv4
             ? new PackedAddress(address.High, address.Low & ~0xFFUL)

@@ -95,14 +95,14 @@ internal sealed partial class HeartbeatReceiver(IDatagramSocket socket, PingMirr
         if (datagram.Length > UdpGatewayOptions.MaxHeartbeatBytes)
         {
             metrics.CountDrop(DropReason.Oversize);
-            mirror.Settings.Refusals.Record(datagram.Remote, DropReason.Oversize, nowMs);
+            mirror.Context.Refusals.Record(datagram.Remote, DropReason.Oversize, nowMs);
             return;
         }
         var verdict = mirror.Admit(datagram.Remote, datagram.Local, datagram.IsPing, nowMs);
-        if (verdict is not (Admission.Added or Admission.Replaced or Admission.Refreshed))
+        if (verdict.IsRefused)
         {
             metrics.CountDrop(verdict.Reason());
-            mirror.Settings.Refusals.Record(datagram.Remote, verdict.Reason(), nowMs);
+            mirror.Context.Refusals.Record(datagram.Remote, verdict.Reason(), nowMs);
             return;
         }
         if (verdict == Admission.Replaced) metrics.CountStaleSignupReplaced();

@@ -32,7 +32,7 @@ internal sealed partial class MirrorShard
         {
             int i = Random.Shared.Next(_used);
             ref var entry = ref _entries[i];
-            if (entry.DeadlineMs == 0 || !StaleSignups.IsStale(entry.Cadence, nowMs, settings.ExpiryMs)) continue;
+            if (entry.DeadlineMs == 0 || !StaleSignups.IsStale(entry.Cadence, nowMs, context.ExpiryMs)) continue;
             RemoveAt(i);
             return true;
         }
@@ -48,7 +48,7 @@ internal sealed partial class MirrorShard
         int removed = 0;
         ForEachEntry(i =>
         {
-            if (!settings.Admission.Gateways.Contains(_entries[i].Client)) return;
+            if (!context.Admission.Gateways.Contains(_entries[i].Client)) return;
             RemoveAt(i);
             removed++;
         });

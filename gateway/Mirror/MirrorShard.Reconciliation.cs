@@ -1,3 +1,4 @@
+using TixTrigger.Gateway.Abuse;
 using TixTrigger.Messages;
 
 namespace TixTrigger.Gateway.Mirror;
@@ -37,7 +38,7 @@ internal sealed partial class MirrorShard
     private void Unregister(int i)
     {
         ref var entry = ref _entries[i];
-        entry.ClaimId = settings.NextClaimId();
+        entry.ClaimId = context.ClaimIds.Next();
         entry.ShardDeadlineMs = 0;
         if ((entry.State & EntryState.ClaimQueued) != 0) _claimsQueued--;
         entry.State &= EntryState.Lapsed | EntryState.QueuePositions;
@@ -67,11 +68,11 @@ internal sealed partial class MirrorShard
         long highest = 0;
         foreach (var member in snapshot.Members) highest = Math.Max(highest, member.ClaimId);
         foreach (var departed in snapshot.Departed) highest = Math.Max(highest, departed.ClaimId);
-        settings.Observe(highest);
+        context.ClaimIds.Observe(highest);
         ForEachEntry(i =>
         {
             ref var entry = ref _entries[i];
-            if ((entry.State & EntryState.ClaimQueued) != 0 && entry.ClaimId <= highest) entry.ClaimId = settings.NextClaimId();
+            if ((entry.State & EntryState.ClaimQueued) != 0 && entry.ClaimId <= highest) entry.ClaimId = context.ClaimIds.Next();
         });
         ForEachChunk(snapshot.Departed, departed => ApplyRemoval(departed, nowMs));
         ForEachChunk(snapshot.Members, member => MergeMember(member, nowMs, rejected));
@@ -86,8 +87,8 @@ internal sealed partial class MirrorShard
     private void MergeMember(in ShardMember member, long nowMs, Action<Admission> rejected)
     {
         if (member.TtlMs <= 0) return;
-        settings.Observe(member.ClaimId);
-        long deadline = nowMs + Math.Min(member.TtlMs, settings.ExpiryMs);
+        context.ClaimIds.Observe(member.ClaimId);
+        long deadline = nowMs + Math.Min(member.TtlMs, context.ExpiryMs);
         if (_index.TryGetValue(member.Client, out int i))
         {
             ref var entry = ref _entries[i];
@@ -99,18 +100,17 @@ internal sealed partial class MirrorShard
             MarkHeldByShard(i);
             return;
         }
-        var verdict = settings.Admission.TryAdd(member.Client, nowMs, AdmissionPath.Cluster);
-        if (verdict != Admission.Added)
+        if (context.Admission.TryAdd(member.Client, nowMs, AdmissionPath.Cluster) is { } reason)
         {
             // A client the cluster handed back (a restart resuming it) and the caps refused: its lookup says so.
-            settings.Refusals.Record(member.Client, verdict.Reason(), nowMs);
-            rejected(verdict);
+            context.Refusals.Record(member.Client, reason, nowMs);
+            rejected(Admission.Refused(reason));
             return;
         }
         int added = Add(member.Client, member.Local, deadline, member.ClaimId, SlotWheel.SlotOf(member.Client));
         _entries[added].State |= EntryState.Registered;
         _entries[added].ShardDeadlineMs = deadline;
-        _entries[added].Cadence = Abuse.DatagramCadence.Resumed(nowMs);
+        _entries[added].Cadence = DatagramCadence.Resumed(nowMs);
     }
 
     /// <summary>Every live client of this shard, for a shard grain that lost its state. In holds of <see cref="EntriesPerHold"/>.</summary>

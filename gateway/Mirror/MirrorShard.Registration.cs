@@ -47,7 +47,7 @@ internal sealed partial class MirrorShard
     /// <summary>Until its network's budget grain counts it, unless the per-network rules skip its source.</summary>
     private void MarkProvisional(int i)
     {
-        if (!settings.Admission.IsExempt(_entries[i].Client.Address)) _entries[i].State |= EntryState.BudgetPending;
+        if (!context.Admission.IsExempt(_entries[i].Client.Address)) _entries[i].State |= EntryState.BudgetPending;
     }
 
     /// <summary>Queues a claim; an entry the budget counted already (a retry, a re-registration) is not provisional again.</summary>
@@ -64,7 +64,7 @@ internal sealed partial class MirrorShard
     private void QueueRefreshIfDue(int i)
     {
         ref var entry = ref _entries[i];
-        if ((entry.State & EntryState.RefreshQueued) != 0 || entry.DeadlineMs - entry.ShardDeadlineMs < settings.RefreshLagMs) return;
+        if ((entry.State & EntryState.RefreshQueued) != 0 || entry.DeadlineMs - entry.ShardDeadlineMs < context.RefreshLagMs) return;
         entry.State |= EntryState.RefreshQueued;
         if ((entry.State & EntryState.InRefreshQueue) != 0) return;
         entry.State |= EntryState.InRefreshQueue;
@@ -75,7 +75,7 @@ internal sealed partial class MirrorShard
     private void Reclaim(int i)
     {
         ref var entry = ref _entries[i];
-        entry.ClaimId = settings.NextClaimId();
+        entry.ClaimId = context.ClaimIds.Next();
         entry.ShardDeadlineMs = 0;
         entry.State &= ~EntryState.Registered;
         if ((entry.State & EntryState.ClaimQueued) == 0) QueueClaim(i);
@@ -83,21 +83,21 @@ internal sealed partial class MirrorShard
 
     /// <summary>
     /// Takes the queued claims; they are in flight until <see cref="CompleteClaims"/>. A claim whose id
-    /// was made before the cluster granted this process its epoch (below <see cref="MirrorSettings.ClaimFloor"/>)
+    /// was made before the cluster granted this process its epoch (below <see cref="ClaimIds.Floor"/>)
     /// never left, and leaves under a new id, so that it comes after every earlier process's claims.
     /// </summary>
     public void DrainClaims(List<PendingRegistration> into, long nowMs)
     {
         lock (_gate)
         {
-            long floor = settings.ClaimFloor;
+            long floor = context.ClaimIds.Floor;
             foreach (int i in _claims)
             {
                 ref var entry = ref _entries[i];
                 entry.State &= ~EntryState.InClaimQueue;
                 if ((entry.State & EntryState.ClaimQueued) == 0) continue; // removed or unregistered since; its slot may hold another client now
                 _claimsQueued--;
-                if (entry.ClaimId < floor) entry.ClaimId = settings.NextClaimId();
+                if (entry.ClaimId < floor) entry.ClaimId = context.ClaimIds.Next();
                 entry.State = (entry.State & ~EntryState.ClaimQueued) | EntryState.ClaimInFlight;
                 into.Add(Pending(entry, nowMs));
             }
@@ -113,7 +113,7 @@ internal sealed partial class MirrorShard
     public void RestampUnsent() => ForEachEntry(i =>
     {
         ref var entry = ref _entries[i];
-        if ((entry.State & EntryState.ClaimQueued) != 0 && entry.ClaimId < settings.ClaimFloor) entry.ClaimId = settings.NextClaimId();
+        if ((entry.State & EntryState.ClaimQueued) != 0 && entry.ClaimId < context.ClaimIds.Floor) entry.ClaimId = context.ClaimIds.Next();
     });
 
     /// <summary>Takes the queued refreshes; they stay marked until <see cref="CompleteRefreshes"/>.</summary>
@@ -189,7 +189,7 @@ internal sealed partial class MirrorShard
                 if (!TryFind(claim.Member, out int i) || (_entries[i].State & EntryState.BudgetPending) == 0) continue;
                 _entries[i].State &= ~EntryState.BudgetPending;
                 if (!refused) continue;
-                settings.Refusals.Record(_entries[i].Client, DropReason.OverPrefixBudget, Monotonic.NowMs());
+                context.Refusals.Record(_entries[i].Client, DropReason.OverPrefixBudget, Monotonic.NowMs());
                 RemoveAt(i);
                 removed++;
             }
@@ -218,20 +218,14 @@ internal sealed partial class MirrorShard
         _index.TryGetValue(member.Client, out i) && _entries[i].ClaimId == member.ClaimId;
 
     /// <summary>A deadline is the latest heartbeat plus the expiry (for a client learnt from a shard, a lower bound of it).</summary>
-    private int HeartbeatAge(in Entry entry, long nowMs) => (int)Math.Clamp(nowMs - (entry.DeadlineMs - settings.ExpiryMs), 0, int.MaxValue);
+    private int HeartbeatAge(in Entry entry, long nowMs) => (int)Math.Clamp(nowMs - (entry.DeadlineMs - context.ExpiryMs), 0, int.MaxValue);
 
     private ShardMember Member(in Entry entry, long nowMs) =>
         new(entry.Client, entry.Local, Monotonic.TtlMs(entry.DeadlineMs, nowMs), entry.ClaimId);
 
-    /// <summary>For tests: how many entry indices each queue holds (stale ones included).</summary>
+    /// <summary>How many entry indices each queue holds, stale ones included: bounded by the entries (tests check it through InternalsVisibleTo).</summary>
     internal (int Claims, int Refreshes) QueueLengths
     {
         get { lock (_gate) return (_claims.Count, _refreshes.Count); }
-    }
-
-    /// <summary>For inspection and tests: whether the cluster has taken this client's current claim.</summary>
-    public bool IsRegistered(ClientEndpoint client)
-    {
-        lock (_gate) return _index.TryGetValue(client, out int i) && (_entries[i].State & EntryState.Registered) != 0;
     }
 }

@@ -1,5 +1,4 @@
 using TixTrigger.Gateway.Abuse;
-using TixTrigger.Gateway.State;
 
 namespace TixTrigger.Gateway.Mirror;
 
@@ -32,7 +31,6 @@ internal sealed partial class MirrorShard
             GiveWayToSender();
             lock (_gate)
             {
-                long held = System.Diagnostics.Stopwatch.GetTimestamp();
                 int end = Math.Min(start + EntriesPerHold, _used);
                 if (start >= end) return;
                 for (int i = start; i < end; i++)
@@ -41,7 +39,7 @@ internal sealed partial class MirrorShard
                     if (entry.DeadlineMs <= nowMs || (entry.State & EntryState.Lapsed) != 0) continue; // also a free slot (0)
                     chunk[copied++] = new SavedClient(entry.Client, entry.Local, wallNowMs + (entry.DeadlineMs - nowMs), entry.Slot, wallNowMs - (nowMs - entry.SinceSeconds * 1000L));
                 }
-                Held(end - start, held);
+                Held(end - start);
             }
             if (copied > 0) save(chunk, copied);
         }
@@ -60,18 +58,17 @@ internal sealed partial class MirrorShard
         {
             long ttl = client.DeadlineUnixMs - wallNowMs;
             if (ttl <= 0 || _index.ContainsKey(client.Client)) return;
-            var verdict = settings.Admission.TryAdd(client.Client, nowMs, AdmissionPath.Restore);
-            if (verdict != Admission.Added)
+            if (context.Admission.TryAdd(client.Client, nowMs, AdmissionPath.Restore) is { } reason)
             {
-                refused(verdict);
+                refused(Admission.Refused(reason));
                 return;
             }
             // The deadline is the latest heartbeat plus the expiry: the claim carries that heartbeat's real age.
-            long deadline = nowMs + Math.Min(ttl, settings.ExpiryMs);
-            int added = Add(client.Client, client.Local, deadline, settings.NextClaimId(), client.Slot % SlotWheel.SlotCount);
+            long deadline = nowMs + Math.Min(ttl, context.ExpiryMs);
+            int added = Add(client.Client, client.Local, deadline, context.ClaimIds.Next(), client.Slot % SlotWheel.SlotCount);
             ref var entry = ref _entries[added];
             // Heard when its deadline was set: the stale sign-up rule and the lookup see its real last heartbeat.
-            entry.Cadence = DatagramCadence.Resumed(deadline - settings.ExpiryMs);
+            entry.Cadence = DatagramCadence.Resumed(deadline - context.ExpiryMs);
             if (client.SinceUnixMs > 0) entry.SinceSeconds = (int)((nowMs - Math.Max(0, wallNowMs - client.SinceUnixMs)) / 1000);
             QueueNewClaim(added);
             restored++;

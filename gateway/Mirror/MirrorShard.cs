@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TixTrigger.Endpoints;
 using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Udp;
@@ -13,7 +12,7 @@ namespace TixTrigger.Gateway.Mirror;
 /// This file: the entries, heartbeats and sending. Registration with the cluster and
 /// reconciliation with the shard grain are the other parts of this class.
 /// </summary>
-internal sealed partial class MirrorShard(int index, MirrorSettings settings)
+internal sealed partial class MirrorShard(int index, MirrorContext context)
 {
     [Flags]
     private enum EntryState : byte
@@ -81,18 +80,18 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
     /// A heartbeat from a client of this shard: refreshes it (unless it answers our pings), or adds
     /// it (pinged within ~20 ms) if the limits allow and queues its claim. A refresh costs the
     /// cluster nothing until the shard's copy of the deadline would lag by
-    /// <see cref="MirrorSettings.RefreshLagMs"/>; then it joins a batch.
+    /// <see cref="MirrorContext.RefreshLagMs"/>; then it joins a batch.
     /// </summary>
     public Admission Admit(ClientEndpoint client, PackedAddress local, bool isPing, long nowMs)
     {
         lock (_gate)
         {
             if (_index.TryGetValue(client, out int i)) return Refresh(i, local, isPing, nowMs);
-            var verdict = settings.Admission.TryAdd(client, nowMs, AdmissionPath.Heartbeat);
-            bool replaced = verdict == Admission.OverCapacity && TryRemoveStaleSignup(nowMs);
-            if (replaced) verdict = settings.Admission.TryAdd(client, nowMs, AdmissionPath.Heartbeat);
-            if (verdict != Admission.Added) return verdict;
-            int added = Add(client, local, nowMs + settings.ExpiryMs, settings.NextClaimId(), settings.SlotAhead);
+            var refusal = context.Admission.TryAdd(client, nowMs, AdmissionPath.Heartbeat);
+            bool replaced = refusal == DropReason.OverCapacity && TryRemoveStaleSignup(nowMs);
+            if (replaced) refusal = context.Admission.TryAdd(client, nowMs, AdmissionPath.Heartbeat);
+            if (refusal is { } reason) return Admission.Refused(reason);
+            int added = Add(client, local, nowMs + context.ExpiryMs, context.ClaimIds.Next(), context.Sender.SlotAhead);
             _entries[added].Cadence = DatagramCadence.FirstDatagram(nowMs, isPing);
             QueueNewClaim(added);
             return replaced ? Admission.Replaced : Admission.Added;
@@ -102,23 +101,19 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
     private Admission Refresh(int i, PackedAddress local, bool isPing, long nowMs)
     {
         ref var entry = ref _entries[i];
-        switch (entry.Cadence.Observe(nowMs, settings.SlotTimes.PhaseOf(entry.Slot, nowMs), isPing, settings.EchoRule))
+        if (entry.Cadence.Observe(nowMs, context.Sender.PhaseOf(entry.Slot, nowMs), isPing, context.EchoRule) is { } notHeartbeat)
         {
-            case CadenceVerdict.Echo:
-                return Admission.Echo;
-            case CadenceVerdict.Trigger:
-                return Admission.Trigger;
+            return Admission.Refused(notHeartbeat);
         }
         if ((entry.State & EntryState.Lapsed) != 0)
         {
             // Back within its network's budget as far as this gateway knows, and provisional until the cluster's count says so.
-            var resumed = settings.Admission.Resume(entry.Client, nowMs);
-            if (resumed != Admission.Added) return resumed;
+            if (context.Admission.Resume(entry.Client, nowMs) is { } reason) return Admission.Refused(reason);
             entry.State &= ~EntryState.Lapsed;
             MarkProvisional(i);
             Reclaim(i);
         }
-        entry.DeadlineMs = nowMs + settings.ExpiryMs;
+        entry.DeadlineMs = nowMs + context.ExpiryMs;
         entry.Local = local;
         _deadlineChanges++;
         if ((entry.State & EntryState.Registered) != 0) QueueRefreshIfDue(i);
@@ -157,7 +152,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
                 else if ((entry.State & EntryState.Lapsed) == 0)
                 {
                     entry.State |= EntryState.Lapsed;
-                    settings.Admission.Lapse(entry.Client);
+                    context.Admission.Lapse(entry.Client);
                 }
             }
         }
@@ -170,15 +165,8 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
     /// </summary>
     internal const int EntriesPerHold = 512;
 
-    /// <summary>For tests: the most entries one hold of the lock has handled in a whole-shard walk.</summary>
+    /// <summary>The most entries one hold of the lock has handled in a whole-shard walk: at most <see cref="EntriesPerHold"/> (tests check it through InternalsVisibleTo).</summary>
     internal int LargestHold { get; private set; }
-
-    /// <summary>For the benchmark: the longest one hold of the lock lasted in a whole-shard walk.</summary>
-    internal TimeSpan LongestHold => Stopwatch.GetElapsedTime(0, _longestHoldTicks);
-
-    private long _longestHoldTicks;
-
-    internal void ResetHoldStatistics() => (LargestHold, _longestHoldTicks) = (0, 0);
 
     /// <summary>
     /// Calls <paramref name="visit"/> under the lock for every live entry, <see cref="EntriesPerHold"/>
@@ -192,14 +180,13 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             GiveWayToSender();
             lock (_gate)
             {
-                long held = Stopwatch.GetTimestamp();
                 int end = Math.Min(start + EntriesPerHold, _used);
                 if (start >= end) return;
                 for (int i = start; i < end; i++)
                 {
                     if (_entries[i].DeadlineMs != 0) visit(i);
                 }
-                Held(end - start, held);
+                Held(end - start);
             }
         }
     }
@@ -212,10 +199,9 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
             GiveWayToSender();
             lock (_gate)
             {
-                long held = Stopwatch.GetTimestamp();
                 int end = Math.Min(start + EntriesPerHold, items.Length);
                 for (int k = start; k < end; k++) apply(items[k]);
-                Held(end - start, held);
+                Held(end - start);
             }
         }
     }
@@ -231,11 +217,9 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         while (_senderWaiting) spin.SpinOnce();
     }
 
-    private void Held(int entries, long since)
+    private void Held(int entries)
     {
         if (entries > LargestHold) LargestHold = entries;
-        long ticks = Stopwatch.GetTimestamp() - since;
-        if (ticks > _longestHoldTicks) _longestHoldTicks = ticks;
     }
 
     /// <summary>A new entry, not yet registered with the cluster. Caller holds the lock and has passed admission.</summary>
@@ -273,7 +257,7 @@ internal sealed partial class MirrorShard(int index, MirrorSettings settings)
         int moved = _wheel.RemoveAt(entry.Slot, entry.SlotPosition);
         if (moved >= 0) _entries[moved].SlotPosition = entry.SlotPosition;
         _index.Remove(entry.Client);
-        settings.Admission.Remove(entry.Client, lapsed: (entry.State & EntryState.Lapsed) != 0);
+        context.Admission.Remove(entry.Client, lapsed: (entry.State & EntryState.Lapsed) != 0);
         if ((entry.State & EntryState.ClaimQueued) != 0) _claimsQueued--;
         var positions = entry.State & EntryState.QueuePositions;
         entry = default;

@@ -1,5 +1,5 @@
 using TixTrigger.Endpoints;
-using TixTrigger.Gateway.State;
+using TixTrigger.Gateway.Abuse;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Mirror;
@@ -15,18 +15,21 @@ internal sealed class PingMirror
     /// <param name="secret">Where the echo rule draws its secrets: a cryptographic source unless a simulation replays a seed.</param>
     public PingMirror(UdpGatewayOptions options, Func<int, int, int>? secret = null)
     {
-        Settings = new MirrorSettings(options.ClientExpirationSeconds, new AdmissionControl(options), secret);
-        _shards = [.. Enumerable.Range(0, options.ShardsPerGateway).Select(index => new MirrorShard(index, Settings))];
+        Context = new MirrorContext(options.ClientExpirationSeconds, new AdmissionControl(options), secret);
+        _shards = [.. Enumerable.Range(0, options.ShardsPerGateway).Select(index => new MirrorShard(index, Context))];
     }
 
     // An array, not the interface: foreach over it allocates no enumerator on the sending path.
     private readonly MirrorShard[] _shards;
 
-    public MirrorSettings Settings { get; }
+    public MirrorContext Context { get; }
+
+    /// <summary>Same as <see cref="Context"/>: gateway/Cluster and gateway/Status still read it under this name.</summary>
+    public MirrorContext Settings => Context;
 
     public IReadOnlyList<MirrorShard> Shards => _shards;
 
-    public int Count => Settings.Admission.Count;
+    public int Count => Context.Admission.Count;
 
     public MirrorShard ShardOf(ClientEndpoint client) => _shards[client.ShardOf(_shards.Length)];
 
@@ -44,7 +47,7 @@ internal sealed class PingMirror
     /// <summary>Gathers one slot's pings from every shard, taking each shard's lock only while it copies.</summary>
     public void CollectSlot(int slot, long nowMs, PingBatch batch)
     {
-        Settings.Sending(slot, nowMs);
+        Context.Sender.Sending(slot, nowMs);
         batch.Clear();
         foreach (var shard in _shards) shard.CollectSlot(slot, nowMs, batch);
     }
@@ -52,7 +55,7 @@ internal sealed class PingMirror
     /// <summary>The epoch the cluster granted this process: every claim from now on, and every one still queued, comes after all earlier processes' claims.</summary>
     public void StartEpoch(long epoch)
     {
-        Settings.StartEpoch(epoch);
+        Context.ClaimIds.StartEpoch(epoch);
         foreach (var shard in _shards) shard.RestampUnsent();
     }
 

@@ -33,9 +33,6 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
     /// <summary>The <see cref="Stopwatch"/> timestamp of slot 0: each slot is due at a whole number of slots after it.</summary>
     public long Origin => Volatile.Read(ref _origin);
 
-    /// <summary>When the first slot this sender pings is due.</summary>
-    public long FirstDue => _origin + _firstSlot * SlotTicks;
-
     /// <summary>
     /// Starts pinging. <paramref name="origin"/>: a predecessor's slot 0 (the same phase for every
     /// client across a hand-over), from its first slot due no earlier than <paramref name="notBefore"/>;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Mirror;
 
 namespace TixTrigger.Gateway.State;
 

@@ -20,8 +20,6 @@ internal sealed partial class StateFile(string directory, string gatewayId) : ID
 
     private string LockPath => System.IO.Path.Combine(directory, gatewayId + ".lock");
 
-    public bool Locked => _lock is not null;
-
     /// <summary>Takes the lock unless another live process holds it; true when this process holds it.</summary>
     public bool TryLock()
     {

@@ -55,7 +55,7 @@ internal sealed partial class StateSaver(StateFile file, PingMirror mirror, Func
             var changes = mirror.Changes;
             long since = Monotonic.NowMs() - _savedAtMs;
             bool due = (changes.Membership != _saved.Membership && since >= MembershipInterval.TotalMilliseconds)
-                || (changes.Deadlines != _saved.Deadlines && since >= mirror.Settings.RefreshLagMs);
+                || (changes.Deadlines != _saved.Deadlines && since >= mirror.Context.RefreshLagMs);
             if (due) TrySave();
         }
     }

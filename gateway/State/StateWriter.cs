@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TixTrigger.Gateway.Mirror;
 
 namespace TixTrigger.Gateway.State;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using TixTrigger.Endpoints;
 
 namespace TixTrigger.Gateway.Udp;
@@ -17,8 +16,6 @@ internal readonly record struct PingTarget(ClientEndpoint Client, PackedAddress 
 /// </summary>
 internal interface IDatagramSocket : IDisposable
 {
-    AddressFamily Family { get; }
-
     IPEndPoint LocalEndpoint { get; }
 
     /// <summary>True when a send can choose its source address per client (a wildcard bind), or need not (a specific one).</summary>

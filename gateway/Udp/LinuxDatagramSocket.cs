@@ -153,8 +153,6 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
     /// <summary>The open socket, for handing it to a successor process (which gets its own descriptor of it).</summary>
     public SafeSocketHandle Handle => _socket.SafeHandle;
 
-    public AddressFamily Family => _socket.AddressFamily;
-
     public IPEndPoint LocalEndpoint { get; }
 
     public bool PreservesOrigin => true;

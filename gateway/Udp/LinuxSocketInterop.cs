@@ -22,7 +22,6 @@ internal static unsafe partial class LinuxSocketInterop
     public const int SoRcvBufForce = 33;
     public const int SoRxqOvfl = 40;
     public const int ScmRights = 1;
-    public const int SockStream = 1;
     public const int SockDgram = 2;
 
     // <netinet/in.h>

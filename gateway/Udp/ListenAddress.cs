@@ -7,10 +7,4 @@ public static class ListenAddress
 {
     /// <summary><c>0.0.0.0</c> or <c>::</c>: every local address, each client answered from the one it used.</summary>
     public static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
-
-    /// <summary>An address of this host at which a gateway listening on <paramref name="host"/> can be reached.</summary>
-    public static IPAddress Reachable(IPAddress host) =>
-        host.Equals(IPAddress.Any) ? IPAddress.Loopback
-        : host.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
-        : host;
 }

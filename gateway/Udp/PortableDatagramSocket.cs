@@ -37,8 +37,6 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
         PreservesOrigin = !ListenAddress.IsWildcard(bindTo.Address);
     }
 
-    public AddressFamily Family => _socket.AddressFamily;
-
     public IPEndPoint LocalEndpoint { get; }
 
     public bool PreservesOrigin { get; }

@@ -1,5 +1,6 @@
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Settings;
 
@@ -177,7 +178,7 @@ public sealed class EchoRuleTests
             var pinger = simulation.PingerWhilePinged(forgedAtMs: 500 + seed * 91);
             simulation.Run(untilMs: 70_000);
             Assert.InRange(simulation.LastPing(pinger), 0, LoopBoundMs);
-            Assert.Contains(Admission.Trigger, simulation.Verdicts[pinger]);
+            Assert.Contains(Admission.Refused(DropReason.Trigger), simulation.Verdicts[pinger]);
         }
     }
 
@@ -228,7 +229,7 @@ public sealed class EchoRuleTests
             {
                 double kept = simulation.KeptShare(app, first, RunMs);
                 Assert.True(kept >= (period == 1_000 ? 0.97 : 0.99), $"seed {seed}: an app every {period} ms kept {kept:P2} of its pings");
-                Assert.DoesNotContain(Admission.Echo, simulation.Verdicts[app]);
+                Assert.DoesNotContain(Admission.Refused(DropReason.Echo), simulation.Verdicts[app]);
                 // A drift moves a slot 30 ms a second: no interval of an app that heartbeats every 2 s or more seldom leaves 1000 ± 50 ms.
                 if (period >= 2_000) Assert.All(simulation.Intervals(app), ms => Assert.InRange(ms, 950, 1_050));
             }

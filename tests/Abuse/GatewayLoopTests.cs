@@ -25,8 +25,8 @@ public sealed class GatewayLoopTests(ClusterFixture fixture)
         var endpoint2 = gateway2.LocalEndpoint;
         // They learn each other through the gateway directory, within an announcement interval or two.
         Assert.True(await Eventually.True(
-            () => gateway1.Mirror.Settings.Admission.Gateways.Contains(ClientEndpoint.From(endpoint2))
-                && gateway2.Mirror.Settings.Admission.Gateways.Contains(ClientEndpoint.From(endpoint1)),
+            () => gateway1.Mirror.Context.Admission.Gateways.Contains(ClientEndpoint.From(endpoint2))
+                && gateway2.Mirror.Context.Admission.Gateways.Contains(ClientEndpoint.From(endpoint1)),
             TimeSpan.FromSeconds(10)), "the gateways never learnt each other's UDP endpoints");
         using var sniffer = new UdpSniffer(endpoint1.Port, endpoint2.Port);
         using var forger = new ForgedDatagrams();
@@ -70,15 +70,15 @@ public sealed class GatewayLoopTests(ClusterFixture fixture)
         mirror.Admit(phone, local, false, nowMs: 0);
 
         // The directory's list arrives: the other gateway listens on 127.0.0.1:7562.
-        Assert.True(mirror.Settings.Admission.Gateways.Update([new GatewayUdpEndpoints(7562, [otherGateway.Address], Wildcard: false, Environment.MachineName)]));
+        Assert.True(mirror.Context.Admission.Gateways.Update([new GatewayUdpEndpoints(7562, [otherGateway.Address], Wildcard: false, Environment.MachineName)]));
         Assert.Equal(1, mirror.RemoveClusterGateways());
 
         Assert.Equal(1, mirror.Count);
-        Assert.Equal(Admission.ClusterGateway, mirror.Admit(otherGateway, local, false, nowMs: 1_000));
+        Assert.Equal(Admission.Refused(DropReason.ClusterGateway), mirror.Admit(otherGateway, local, false, nowMs: 1_000));
         var rejected = new List<Admission>();
         var shard = mirror.ShardOf(otherGateway);
         shard.Merge(new ShardSnapshot(Guid.NewGuid(), 1, [new ShardMember(otherGateway, local, TtlMs: 60_000, ClaimId: 1)], []), nowMs: 1_000, rejected.Add);
-        Assert.Equal([Admission.ClusterGateway], rejected);
+        Assert.Equal([Admission.Refused(DropReason.ClusterGateway)], rejected);
         Assert.Equal(1, mirror.Count);
     }
 
@@ -101,12 +101,12 @@ public sealed class GatewayLoopTests(ClusterFixture fixture)
         await using var gateway = fixture.StartGateway(IPAddress.Loopback);
         var stopping = fixture.StartGateway(IPAddress.Any);
         var itsPort = ClientEndpoint.From(new IPEndPoint(IPAddress.Loopback, stopping.LocalEndpoint.Port));
-        Assert.True(await Eventually.True(() => gateway.Mirror.Settings.Admission.Gateways.Contains(itsPort), TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.True(() => gateway.Mirror.Context.Admission.Gateways.Contains(itsPort), TimeSpan.FromSeconds(10)));
 
         await stopping.DisposeAsync();
 
         // A client of this host may be given that port next: within an announcement interval or two it is a client like any other.
-        Assert.True(await Eventually.True(() => !gateway.Mirror.Settings.Admission.Gateways.Contains(itsPort), TimeSpan.FromSeconds(6)),
+        Assert.True(await Eventually.True(() => !gateway.Mirror.Context.Admission.Gateways.Contains(itsPort), TimeSpan.FromSeconds(6)),
             "a stopped gateway's port is still refused");
     }
 }

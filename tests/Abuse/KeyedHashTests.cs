@@ -1,5 +1,6 @@
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway;
 using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Settings;
@@ -48,7 +49,7 @@ public sealed class KeyedHashTests
         var verdicts = Enumerable.Range(0, 6).Select(port => mirror.Admit(At(attacker, 1_000 + port), Local, false, nowMs: 0)).ToList();
 
         Assert.Equal(5, verdicts.Count(verdict => verdict == Admission.Added));
-        Assert.Equal(Admission.PrefixRateLimited, verdicts[^1]);
+        Assert.Equal(Admission.Refused(DropReason.PrefixRateLimited), verdicts[^1]);
         // Another network's first phone gets in. (Under a random key the two share a bucket once in 65,536 runs.)
         Assert.Equal(Admission.Added, mirror.Admit(At("198.51.100.7"), Local, false, nowMs: 0));
     }

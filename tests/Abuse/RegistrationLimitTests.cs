@@ -1,5 +1,6 @@
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Messages;
 using TixTrigger.Settings;
@@ -42,7 +43,7 @@ public sealed class RegistrationLimitTests
         var sameNetwork = AdmitAll(mirror, Enumerable.Range(1, 8).Select(host => At($"203.0.113.{host}")), nowMs: 0);
 
         Assert.Equal(5, sameNetwork.Count(verdict => verdict == Admission.Added));
-        Assert.Equal(3, sameNetwork.Count(verdict => verdict == Admission.OverPrefixBudget));
+        Assert.Equal(3, sameNetwork.Count(verdict => verdict == Admission.Refused(DropReason.OverPrefixBudget)));
         Assert.Equal(Admission.Added, mirror.Admit(At("203.0.114.1"), Local, false, nowMs: 0));
     }
 
@@ -60,7 +61,7 @@ public sealed class RegistrationLimitTests
         Assert.Equal(Admission.Added, mirror.Admit(third, Local, false, nowMs: 10_600));
 
         // Heard again, it is a client of a full network: refused, as a new one would be.
-        Assert.Equal(Admission.OverPrefixBudget, mirror.Admit(first, Local, false, nowMs: 10_700));
+        Assert.Equal(Admission.Refused(DropReason.OverPrefixBudget), mirror.Admit(first, Local, false, nowMs: 10_700));
     }
 
         [Fact]
@@ -71,7 +72,7 @@ public sealed class RegistrationLimitTests
         // One /56 is 2001:db8:0:100:: to 2001:db8:0:1ff:ffff:...: a home's or a phone's whole allocation.
         var sameNetwork = AdmitAll(mirror, new[] { "2001:db8:0:100::1", "2001:db8:0:1a0::2", "2001:db8:0:1ff::3", "2001:db8:0:1ff::4" }.Select(ip => At(ip)), nowMs: 0);
 
-        Assert.Equal([Admission.Added, Admission.Added, Admission.Added, Admission.OverPrefixBudget], sameNetwork);
+        Assert.Equal([Admission.Added, Admission.Added, Admission.Added, Admission.Refused(DropReason.OverPrefixBudget)], sameNetwork);
         Assert.Equal(Admission.Added, mirror.Admit(At("2001:db8:0:200::1"), Local, false, nowMs: 0));
     }
 
@@ -82,7 +83,7 @@ public sealed class RegistrationLimitTests
 
         var verdicts = AdmitAll(mirror, Enumerable.Range(0, 3).Select(port => At("198.51.100.7", 1000 + port)), nowMs: 0);
 
-        Assert.Equal([Admission.Added, Admission.Added, Admission.OverIpLimit], verdicts);
+        Assert.Equal([Admission.Added, Admission.Added, Admission.Refused(DropReason.OverIpLimit)], verdicts);
     }
 
     [Fact]
@@ -96,9 +97,9 @@ public sealed class RegistrationLimitTests
         var secondLater = AdmitAll(mirror, Next(11), nowMs: 1_000);
 
         Assert.Equal(50, burst.Count(verdict => verdict == Admission.Added));
-        Assert.Equal(10, burst.Count(verdict => verdict == Admission.PrefixRateLimited));
+        Assert.Equal(10, burst.Count(verdict => verdict == Admission.Refused(DropReason.PrefixRateLimited)));
         Assert.Equal(10, secondLater.Count(verdict => verdict == Admission.Added));
-        Assert.Equal(Admission.PrefixRateLimited, secondLater[^1]);
+        Assert.Equal(Admission.Refused(DropReason.PrefixRateLimited), secondLater[^1]);
         Assert.Equal(Admission.Added, mirror.Admit(At("198.51.101.1"), Local, false, nowMs: 1_000)); // another network has its own bucket
     }
 
@@ -113,9 +114,9 @@ public sealed class RegistrationLimitTests
         var later = AdmitAll(mirror, clients.Skip(21).Take(25), nowMs: 1_000);
 
         Assert.Equal(20, burst.Count(verdict => verdict == Admission.Added));
-        Assert.Equal(Admission.GatewayRateLimited, burst[^1]);
+        Assert.Equal(Admission.Refused(DropReason.GatewayRateLimited), burst[^1]);
         Assert.Equal(20, later.Count(verdict => verdict == Admission.Added));
-        Assert.All(later.Skip(20), verdict => Assert.Equal(Admission.GatewayRateLimited, verdict));
+        Assert.All(later.Skip(20), verdict => Assert.Equal(Admission.Refused(DropReason.GatewayRateLimited), verdict));
     }
 
     [Fact]
@@ -125,7 +126,7 @@ public sealed class RegistrationLimitTests
         var known = Enumerable.Range(1, 5).Select(host => At($"192.0.2.{host}")).ToList();
         AdmitAll(mirror, known, nowMs: 0);
 
-        Assert.Equal(Admission.PrefixRateLimited, mirror.Admit(At("192.0.2.99"), Local, false, nowMs: 0));
+        Assert.Equal(Admission.Refused(DropReason.PrefixRateLimited), mirror.Admit(At("192.0.2.99"), Local, false, nowMs: 0));
         Assert.All(AdmitAll(mirror, known, nowMs: 100), verdict => Assert.Equal(Admission.Refreshed, verdict));
     }
 
@@ -140,10 +141,10 @@ public sealed class RegistrationLimitTests
 
         Assert.All(loopback, verdict => Assert.Equal(Admission.Added, verdict));
         Assert.Equal(50, oneAddress.Count(verdict => verdict == Admission.Added));       // up to MAX_CLIENTS_PER_IP
-        Assert.Equal(50, oneAddress.Count(verdict => verdict == Admission.OverIpLimit));
+        Assert.Equal(50, oneAddress.Count(verdict => verdict == Admission.Refused(DropReason.OverIpLimit)));
         // Any other network meets them all.
         var elsewhere = AdmitAll(mirror, new[] { "192.0.2.1", "192.0.2.2", "192.0.2.3" }.Select(ip => At(ip)), nowMs: 2_000);
-        Assert.Equal([Admission.Added, Admission.Added, Admission.OverPrefixBudget], elsewhere);
+        Assert.Equal([Admission.Added, Admission.Added, Admission.Refused(DropReason.OverPrefixBudget)], elsewhere);
     }
 
     [Fact]
@@ -158,6 +159,6 @@ public sealed class RegistrationLimitTests
 
         Assert.Equal(100, mirror.Count);
         Assert.Equal(20, rejected.Count);
-        Assert.All(rejected, verdict => Assert.Equal(Admission.OverPrefixBudget, verdict));
+        Assert.All(rejected, verdict => Assert.Equal(Admission.Refused(DropReason.OverPrefixBudget), verdict));
     }
 }

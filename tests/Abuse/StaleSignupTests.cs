@@ -1,5 +1,6 @@
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Settings;
 
@@ -32,7 +33,7 @@ public sealed class StaleSignupTests
         var mirror = NewMirror(maxClients: 100);
         for (int i = 0; i < 100; i++) Assert.Equal(Admission.Added, mirror.Admit(Client(i), Local, false, nowMs: 0));
 
-        Assert.Equal(Admission.OverCapacity, mirror.Admit(Client(1_000), Local, false, nowMs: HalfExpiryMs - 1));
+        Assert.Equal(Admission.Refused(DropReason.OverCapacity), mirror.Admit(Client(1_000), Local, false, nowMs: HalfExpiryMs - 1));
         Assert.Equal(Admission.Replaced, mirror.Admit(Client(1_001), Local, false, nowMs: HalfExpiryMs));
         Assert.Equal(100, mirror.Count);
     }
@@ -44,7 +45,7 @@ public sealed class StaleSignupTests
         for (int i = 0; i < 100; i++) mirror.Admit(Client(i), Local, false, nowMs: 0);
         for (int i = 0; i < 100; i++) Assert.Equal(Admission.Refreshed, mirror.Admit(Client(i), Local, false, nowMs: 1_000));
 
-        Assert.Equal(Admission.OverCapacity, mirror.Admit(Client(1_000), Local, false, nowMs: 1_000 + HalfExpiryMs - 1));
+        Assert.Equal(Admission.Refused(DropReason.OverCapacity), mirror.Admit(Client(1_000), Local, false, nowMs: 1_000 + HalfExpiryMs - 1));
         Assert.Equal(Admission.Replaced, mirror.Admit(Client(1_001), Local, false, nowMs: 1_000 + HalfExpiryMs));
     }
 
@@ -62,7 +63,7 @@ public sealed class StaleSignupTests
             refused.Add(mirror.Admit(Client(1_000 + (int)(now / 1_000)), Local, false, now));
         }
 
-        Assert.All(refused, verdict => Assert.Equal(Admission.OverCapacity, verdict));
+        Assert.All(refused, verdict => Assert.Equal(Admission.Refused(DropReason.OverCapacity), verdict));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.State;
 using TixTrigger.Settings;
@@ -122,7 +123,7 @@ public sealed class RestartStateTests(ITestOutputHelper output) : IDisposable
         var refused = new List<Admission>();
         var capped = new PingMirror(Options(maxClients: 300));
         Assert.Equal(300, capped.Restore([.. Enumerable.Range(0, 1000).Select(i => new SavedClient(Loopback(i), Local, deadline, 0))], Monotonic.NowMs(), Wall(), refused.Add));
-        Assert.Equal(700, refused.Count(v => v == Admission.OverCapacity));
+        Assert.Equal(700, refused.Count(v => v == Admission.Refused(DropReason.OverCapacity)));
 
         // So does one network's ping budget (a /24 outside the exempt loopback).
         var budgeted = Options();
@@ -130,7 +131,7 @@ public sealed class RestartStateTests(ITestOutputHelper output) : IDisposable
         refused.Clear();
         var network = new PingMirror(budgeted);
         Assert.Equal(50, network.Restore([.. Enumerable.Range(0, 200).Select(i => new SavedClient(InNetwork("198.51.100", i), Local, deadline, 0))], Monotonic.NowMs(), Wall(), refused.Add));
-        Assert.All(refused, v => Assert.Equal(Admission.OverPrefixBudget, v));
+        Assert.All(refused, v => Assert.Equal(Admission.Refused(DropReason.OverPrefixBudget), v));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Gateway.Udp;
 using TixTrigger.Grains;
@@ -129,14 +130,14 @@ public sealed class AllocationTests
         Flood(0, 1_000, nowMs: 0, Admission.Added);
 
         // While every entry is young, a full gateway refuses (the first round warms up its paths).
-        Flood(100_000, 5_000, nowMs: 1_000, Admission.OverCapacity);
+        Flood(100_000, 5_000, nowMs: 1_000, Admission.Refused(DropReason.OverCapacity));
         int refused = 0;
-        long allocated = Allocated(() => refused = Flood(200_000, 20_000, nowMs: 1_000, Admission.OverCapacity));
+        long allocated = Allocated(() => refused = Flood(200_000, 20_000, nowMs: 1_000, Admission.Refused(DropReason.OverCapacity)));
         // Half an expiry later the one-datagram entries are stale, and newcomers replace them.
         Flood(300_000, 300, nowMs: 6_000, Admission.Replaced);
         mirror.DrainClaims(6_000, _ => true);
         // As the flusher does every 50 ms: the networks whose counts changed are taken for the budget grains.
-        mirror.Settings.Admission.TakeBudgetReports([], [], new bool[PrefixBudgets.Count]);
+        mirror.Context.Admission.TakeBudgetReports([], [], new bool[PrefixBudgets.Count]);
         int replaced = 0;
         allocated += Allocated(() => replaced = Flood(400_000, 300, nowMs: 6_000, Admission.Replaced));
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using TixTrigger.Gateway.Udp;
 
 namespace TixTrigger.Tests.Infrastructure;
@@ -9,8 +8,6 @@ internal sealed class SharedDatagramSocket(IDatagramSocket inner) : IDatagramSoc
 {
     private readonly Lock _receiving = new();
     private readonly Lock _sending = new();
-
-    public AddressFamily Family => inner.Family;
 
     public IPEndPoint LocalEndpoint => inner.LocalEndpoint;
 

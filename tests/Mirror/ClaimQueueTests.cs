@@ -42,7 +42,7 @@ public sealed class ClaimQueueTests
             for (int i = 0; i < Capacity; i++)
             {
                 var verdict = mirror.Admit(Source(wave * Capacity + i), Local, false, now);
-                if (verdict is Admission.Added or Admission.Replaced) added++;
+                if (verdict == Admission.Added || verdict == Admission.Replaced) added++;
                 peak = Math.Max(peak, shard.Count);
                 Assert.True(shard.QueueLengths.Claims <= peak, $"wave {wave}: {shard.QueueLengths.Claims} claims queued for {shard.Count} entries");
             }
@@ -61,7 +61,7 @@ public sealed class ClaimQueueTests
     {
         var mirror = NewMirror();
         var shard = mirror.Shards[0];
-        long lag = mirror.Settings.RefreshLagMs;
+        long lag = mirror.Context.RefreshLagMs;
         const int PerRound = 100;
         // Each round: new clients registered, refreshes queued (nothing sends them), then every one moves away.
         for (int round = 0; round < 50; round++)
@@ -118,7 +118,7 @@ public sealed class ClaimDrainTests
         mirror.Admit(early, Local, false, 0);
 
         Assert.Empty(mirror.DrainClaims(10, _ => false)); // not synced yet: the claim waits
-        mirror.Settings.StartEpoch(3);
+        mirror.Context.ClaimIds.StartEpoch(3);
         var late = Loopback(2);
         mirror.Admit(late, Local, false, 20);
         var claims = mirror.DrainClaims(30, _ => true);

@@ -1,5 +1,6 @@
 using System.Net;
 using TixTrigger.Endpoints;
+using TixTrigger.Gateway;
 using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Messages;
@@ -49,7 +50,7 @@ public sealed class PingMirrorTests
     public void A_new_client_is_claimed_once_and_refreshes_reach_the_cluster_only_when_the_shards_copy_would_lag()
     {
         var mirror = NewMirror();
-        long lagMs = mirror.Settings.RefreshLagMs;
+        long lagMs = mirror.Context.RefreshLagMs;
 
         Assert.Equal(Admission.Added, mirror.Admit(Client, Local, false, nowMs: 0));
         Assert.Equal(Admission.Refreshed, mirror.Admit(Client, Local, false, nowMs: 100));
@@ -153,7 +154,7 @@ public sealed class PingMirrorTests
 
         mirror.Shards[0].Merge(new ShardSnapshot(Guid.NewGuid(), 1, [Member(1), Member(2), Member(3)], []), nowMs: 0, rejected.Add);
 
-        Assert.Equal([Admission.OverCapacity], rejected);
+        Assert.Equal([Admission.Refused(DropReason.OverCapacity)], rejected);
         Assert.Equal(2, Pinged(mirror, ExpirySeconds * 1000 - 1).Count);
         Assert.Empty(Pinged(mirror, ExpirySeconds * 1000));
     }
@@ -165,10 +166,10 @@ public sealed class PingMirrorTests
 
         Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 1), Local, false, 0));
         Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.1", 2), Local, false, 0));
-        Assert.Equal(Admission.OverIpLimit, mirror.Admit(At("10.0.0.1", 3), Local, false, 0));
+        Assert.Equal(Admission.Refused(DropReason.OverIpLimit), mirror.Admit(At("10.0.0.1", 3), Local, false, 0));
         Assert.Equal(Admission.Refreshed, mirror.Admit(At("10.0.0.1", 2), Local, false, 1_000));
         Assert.Equal(Admission.Added, mirror.Admit(At("10.0.0.2", 1), Local, false, 0));
-        Assert.Equal(Admission.OverCapacity, mirror.Admit(At("10.0.0.3", 1), Local, false, 0));
+        Assert.Equal(Admission.Refused(DropReason.OverCapacity), mirror.Admit(At("10.0.0.3", 1), Local, false, 0));
         Assert.Equal(3, mirror.Count);
     }
 }

@@ -332,9 +332,9 @@ internal sealed class GatewayGlue
         _resyncRunning = new bool[_links.Length];
         _legacy = cluster.Config.Protocol == Protocol.RecoveryWindow;
         if (_legacy) cluster.Oracle.Accepted(host.Host);
-        _process = new GatewayProcess(new Guid((int)host.Instance, 0, 0, new byte[8]), $"host{host.Host}", 0, (int)_mirror.Settings.RefreshLagMs);
+        _process = new GatewayProcess(new Guid((int)host.Instance, 0, 0, new byte[8]), $"host{host.Host}", 0, (int)_mirror.Context.RefreshLagMs);
         // Before 049ca27 claim ids began at the wall clock's ticks (a clock step back reuses them).
-        if (_legacy) _mirror.Settings.Observe((1_700_000_000_000 + host.WallNowMs) * 10_000);
+        if (_legacy) _mirror.Context.ClaimIds.Observe((1_700_000_000_000 + host.WallNowMs) * 10_000);
     }
 
     private long NowMs => _host.NowMs;

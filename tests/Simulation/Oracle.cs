@@ -184,7 +184,7 @@ internal sealed class Oracle
     public void Heard(int client, int host, long instance, Admission verdict)
     {
         Verdicts[verdict] = Verdicts.GetValueOrDefault(verdict) + 1;
-        if (verdict is not (Admission.Added or Admission.Refreshed or Admission.Replaced)) return;
+        if (verdict.IsRefused) return;
         long now = _now();
         _heard[client, host] = now;
         _heardInstance[client, host] = instance;

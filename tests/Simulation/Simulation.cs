@@ -60,7 +60,7 @@ internal static class Simulation
             foreach (var host in cluster.Hosts) pings += host.SendSlot();
             oracle.Check();
         }
-        string verdicts = string.Join(", ", oracle.Verdicts.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}"));
+        string verdicts = string.Join(", ", oracle.Verdicts.OrderBy(pair => pair.Key.ToString(), StringComparer.Ordinal).Select(pair => $"{pair.Key} {pair.Value}"));
         return new SimResult(seed, oracle.Violations, oracle.Trace, pings, [.. oracle.Log], verdicts, scheduler.Events);
     }
 

@@ -1,13 +1,6 @@
-using TixTrigger.Endpoints;
+using TixTrigger.Gateway.Mirror;
 
 namespace TixTrigger.Gateway.State;
-
-/// <summary>
-/// One client as a gateway saves it or hands it to its successor: who, from which of our addresses,
-/// until when on the wall clock (the only clock two processes, or two boots, share), its slot, and
-/// since when the gateway has held it (for the lookup; whole seconds).
-/// </summary>
-internal readonly record struct SavedClient(ClientEndpoint Client, PackedAddress Local, long DeadlineUnixMs, byte Slot, long SinceUnixMs = 0);
 
 /// <summary>A gateway's clients at one moment, with the phase of its sender.</summary>
 internal sealed class GatewayImage

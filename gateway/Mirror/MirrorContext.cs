@@ -1,0 +1,27 @@
+using TixTrigger.Gateway.Abuse;
+
+namespace TixTrigger.Gateway.Mirror;
+
+/// <summary>What every shard of the mirror shares: the expiry and refresh lag, admission, the echo rule's numbers, recent refusals, claim ids and the sender's progress.</summary>
+internal sealed class MirrorContext(int expirySeconds, AdmissionControl admission, Func<int, int, int>? secret = null)
+{
+    public long ExpiryMs { get; } = expirySeconds * 1000L;
+
+    /// <summary>
+    /// How far a shard's copy of a deadline may fall behind this gateway's before a batched refresh
+    /// is due: a quarter of the expiry, at most 30 s. With the Android app's 5 s heartbeat and the
+    /// default 120 s expiry, one heartbeat in six reaches the cluster, in a batch.
+    /// </summary>
+    public long RefreshLagMs { get; } = Math.Clamp(expirySeconds * 1000L / 4, 1_000, 30_000);
+
+    public AdmissionControl Admission { get; } = admission;
+
+    /// <summary>Sources refused lately, for the status page's lookup of one phone.</summary>
+    public Status.RecentRefusals Refusals { get; } = new();
+
+    public EchoRule EchoRule { get; } = EchoRule.For(expirySeconds, secret);
+
+    public ClaimIds ClaimIds { get; } = new();
+
+    public SenderProgress Sender { get; } = new();
+}
