@@ -119,7 +119,7 @@ public sealed class BadSettingTests
         int exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, exitCode);
-        Assert.Contains(silo.Errors, line => line.StartsWith("tixtrigger: cannot start: Address already in use", StringComparison.Ordinal) && line.Contains("PORT"));
+        Assert.Contains(silo.Errors, line => line.StartsWith($"tixtrigger: cannot start: PORT={port} is in use", StringComparison.Ordinal));
     }
 
     [Theory]
