@@ -14,6 +14,7 @@ if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, UdpGate
 var ports = new ListenPorts();
 if (gateway is not null) ports.Udp("PORT", gateway.Port, gateway.Host, "HOST");
 if (!ports.Dashboard(node, access).OrleansPorts(node).AllBindable()) return StartupSettings.CannotStartExitCode;
+if (node.RedisConnection is { } redis && !await RedisMembershipCheck.AnswersAsync(redis)) return StartupSettings.CannotStartExitCode;
 
 builder.Logging.UseTixTriggerLogging(node);
 builder.WebHost.ListenForDashboard(node, access);

@@ -41,7 +41,7 @@ public sealed class StartupPortTests
         string line = Assert.Single(process.Errors, l => !string.IsNullOrWhiteSpace(l));
         Assert.StartsWith("tixtrigger: cannot start: ", line);
         Assert.Contains(setting, line);
-        Assert.Contains(port.ToString(), line);
+        Assert.Contains($"{port} is in use", line);
         Assert.DoesNotContain("Exception", line);
         Assert.DoesNotContain(process.Output, l => !string.IsNullOrWhiteSpace(l));
     }
