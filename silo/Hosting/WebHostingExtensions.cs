@@ -78,7 +78,7 @@ public static partial class WebHostingExtensions
                 app.Logger,
                 node.IsClustered ? $"cluster {node.ClusterId} with Redis membership, Orleans ports on {node.ListenIP ?? node.AdvertisedIP}{(node.TlsCertificate is null ? "" : " with TLS")}" : "single node (localhost clustering, UDP gateway in this process)",
                 node.SiloPort, node.OrleansGatewayPort,
-                $"status on {StatusUrl(node, address)}, dashboard on /dashboard ({(local ? "this machine only" : "every host that reaches it")}{(access.RequiresLogin ? ", login required" : local ? "" : ", no password")})");
+                $"status on {StatusUrl(node, address)}, dashboard on /dashboard ({Exposure(local, access)})");
             // Asked for by name, so said loudly: the pages show every client's address.
             if (!local && !access.RequiresLogin && access.ListenIP is { } open) LogOpenDashboard(app.Logger, open, node.DashboardPort);
         });
@@ -92,6 +92,14 @@ public static partial class WebHostingExtensions
         string name = host is null ? "localhost" : host.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]" : host.ToString();
         return $"http://{name}:{node.DashboardPort}/status";
     }
+
+    private static string Exposure(bool local, DashboardAccessOptions access) => (local, access.RequiresLogin) switch
+    {
+        (true, false) => "this machine only",
+        (true, true) => "this machine only, login required",
+        (false, true) => "every host that reaches it, login required",
+        (false, false) => "every host that reaches it, no password",
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TixTrigger silo up: {Mode}, silo port {SiloPort}, Orleans gateway port {GatewayPort}, {Pages}")]
     private static partial void LogSiloUp(ILogger logger, string mode, int siloPort, int gatewayPort, string pages);
