@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using TixTrigger.Gateway.Handover;
@@ -27,8 +28,13 @@ builder.Services.AddUdpGateway(gateway).AddGatewayHandover(handover).AddTixTrigg
 if (handover.Prepare() is { } failure)
 {
     Console.Error.WriteLine($"tixtrigger: {failure}");
-    return 1;
+    return StartupSettings.CannotStartExitCode;
 }
+// What a running gateway did not hand over must be free now: one line if not, before the host half-starts.
+var ports = new ListenPorts();
+if (handover.Predecessor is null) ports.Udp("PORT", gateway.Port, gateway.Host, "HOST");
+if (handover.MetricsListener is null) ports.Tcp("METRICS_PORT", node.MetricsPort, IPAddress.IPv6Any);
+if (!ports.AllBindable()) return StartupSettings.CannotStartExitCode;
 
 var app = builder.Build();
 app.MapGatewayEndpoints();
@@ -39,5 +45,5 @@ try
 catch (Exception error) when (HandoverException.Find(error) is { } handoverError)
 {
     Console.Error.WriteLine($"tixtrigger: cannot take over the running gateway with {handover.Settings}: {handoverError.Message}");
-    return 1;
+    return StartupSettings.CannotStartExitCode;
 }

@@ -10,8 +10,14 @@ if (!StartupSettings.TryRead(builder.Configuration, DashboardAccessOptions.FromC
 UdpGatewayOptions? gateway = null;
 if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, UdpGatewayOptions.FromConfiguration, out gateway)) return StartupSettings.InvalidSettingExitCode;
 
+// A port another process holds is one line now, before the silo half-starts and the framework fails noisily.
+var ports = new ListenPorts();
+if (gateway is not null) ports.Udp("PORT", gateway.Port, gateway.Host, "HOST");
+if (!ports.Dashboard(node, access).OrleansPorts(node).AllBindable()) return StartupSettings.CannotStartExitCode;
+if (node.RedisConnection is { } redis && !await RedisMembershipCheck.AnswersAsync(redis)) return StartupSettings.CannotStartExitCode;
+
 builder.Logging.UseTixTriggerLogging(node);
-builder.WebHost.ListenForDashboard(node);
+builder.WebHost.ListenForDashboard(node, access);
 builder.UseOrleans(silo => silo.UseTixTriggerClustering(node).UseClusterTls(node.TlsCertificate).AddRendezvousPlacement().AddShardMetrics().AddTixTriggerDashboard(access));
 builder.Services.AddTixTriggerMetrics(node, "tixtrigger-silo", $"{Environment.MachineName}:{node.SiloPort}").AddDashboardAccess(access);
 if (gateway is not null)

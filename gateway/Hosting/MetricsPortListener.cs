@@ -15,6 +15,7 @@ public static class MetricsPortListener
     private const int Backlog = 512;
 
     /// <summary>Every interface, as Kestrel's <c>ListenAnyIP</c>: IPv6 and IPv4 where the host has IPv6, else IPv4.</summary>
+    /// <exception cref="SocketException">The port cannot be bound; in use, the message says which port, for the one line the process exits with.</exception>
     public static Socket Open(int port)
     {
         try
@@ -24,6 +25,10 @@ public static class MetricsPortListener
         catch (SocketException error) when (error.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
         {
             return Listen(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp), new IPEndPoint(IPAddress.Any, port));
+        }
+        catch (SocketException error) when (error.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new SocketException(error.ErrorCode, $"TCP port {port} is in use: another process holds it");
         }
     }
 

@@ -2,14 +2,15 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TixTrigger.Settings;
 
 namespace TixTrigger.Hosting;
 
 public static partial class HostRunExtensions
 {
     /// <summary>
-    /// Runs the host until it stops, with one line when it begins to stop and one when it has. A
-    /// port that cannot be bound ends it like a bad setting: exit code 1 and one line, not a stack trace.
+    /// Runs the host until it stops, with one line when it begins to stop and one when it has. A port
+    /// taken after <see cref="ListenPorts"/> found it free ends it with one line too, not a stack trace.
     /// </summary>
     public static async Task<int> RunOrExplainAsync(this IHost host, string node, string portSettings)
     {
@@ -32,7 +33,7 @@ public static partial class HostRunExtensions
         catch (Exception error) when (FindSocketError(error) is { } socketError)
         {
             Console.Error.WriteLine($"tixtrigger: cannot start: {socketError.Message} (check {portSettings})");
-            return 1;
+            return StartupSettings.CannotStartExitCode;
         }
     }
 

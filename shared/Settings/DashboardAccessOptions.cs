@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 
 namespace TixTrigger.Settings;
@@ -18,6 +19,12 @@ public sealed class DashboardAccessOptions
     public string? Password { get; set; }
 
     public bool RequiresLogin => Password is not null;
+
+    /// <summary>
+    /// <c>DASHBOARD_LISTEN_IP</c>: where DASHBOARD_PORT listens. Unset: a single node on this machine only (its quick
+    /// start has no password), a clustered silo on every interface (compose publishes it from the container).
+    /// </summary>
+    public IPAddress? ListenIP { get; set; }
 
     /// <summary><c>DASHBOARD_LOG_STREAM</c>: the dashboard's live log stream shows client endpoints, so it is off unless asked for.</summary>
     public bool LogStream { get; set; }
@@ -43,6 +50,7 @@ public sealed class DashboardAccessOptions
         {
             User = user ?? DefaultUser,
             Password = password,
+            ListenIP = read.OptionalString("DASHBOARD_LISTEN_IP") is null ? null : read.Address("DASHBOARD_LISTEN_IP", "127.0.0.1"),
             LogStream = read.Bool("DASHBOARD_LOG_STREAM", false),
         };
     }

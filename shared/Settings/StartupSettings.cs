@@ -7,6 +7,9 @@ public static class StartupSettings
 {
     public const int InvalidSettingExitCode = 2;
 
+    /// <summary>A valid setting the machine cannot honour at start: a port another process holds, an address not its own, Redis out of reach.</summary>
+    public const int CannotStartExitCode = 1;
+
     public static bool TryRead<T>(IConfiguration configuration, Func<IConfiguration, T> read, out T settings)
     {
         try

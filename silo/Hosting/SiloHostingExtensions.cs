@@ -40,7 +40,7 @@ public static class SiloHostingExtensions
     public static ISiloBuilder UseClusterEndpoints(this ISiloBuilder silo, NodeOptions node)
     {
         var advertised = node.AdvertisedIP ?? IPAddress.Loopback;
-        var listen = node.ListenIP ?? advertised;
+        var listen = OrleansListenAddress(node);
         silo.Configure<EndpointOptions>(options =>
         {
             options.AdvertisedIPAddress = advertised;
@@ -50,6 +50,18 @@ public static class SiloHostingExtensions
             options.GatewayListeningEndpoint = new IPEndPoint(listen, node.OrleansGatewayPort);
         });
         return silo;
+    }
+
+    /// <summary>Where the Orleans ports listen: loopback for a single node (localhost clustering), else ORLEANS_LISTEN_IP or ADVERTISED_IP.</summary>
+    private static IPAddress OrleansListenAddress(NodeOptions node) =>
+        node.IsClustered ? node.ListenIP ?? node.AdvertisedIP ?? IPAddress.Loopback : IPAddress.Loopback;
+
+    /// <summary>The Orleans ports where this silo binds them, for the check before anything starts.</summary>
+    public static ListenPorts OrleansPorts(this ListenPorts ports, NodeOptions node)
+    {
+        var address = OrleansListenAddress(node);
+        string? setting = !node.IsClustered ? null : node.ListenIP is not null ? "ORLEANS_LISTEN_IP" : node.AdvertisedIP is not null ? "ADVERTISED_IP" : null;
+        return ports.Tcp("ORLEANS_SILO_PORT", node.SiloPort, address, setting).Tcp("ORLEANS_GATEWAY_PORT", node.OrleansGatewayPort, address, setting);
     }
 
     /// <summary>

@@ -26,6 +26,7 @@ public sealed class BadSettingTests
     [InlineData("ORLEANS_LISTEN_IP", "everywhere", "IPv4 or IPv6 address")]
     [InlineData("ORLEANS_TLS_CERTIFICATE", "/nonexistent/cluster.pfx", "PKCS#12")]
     [InlineData("DASHBOARD_LOG_STREAM", "maybe", "true or false")]
+    [InlineData("DASHBOARD_LISTEN_IP", "everywhere", "IPv4 or IPv6 address")]
     [InlineData("DASHBOARD_USER", "ops", "together with DASHBOARD_PASSWORD")]
     [InlineData("MAX_PINGS_PER_SECOND_PER_PREFIX", "0", "1 to 50000000")]
     [InlineData("NEW_CLIENTS_PER_SECOND", "lots", "1 to 10000000")]
@@ -119,7 +120,7 @@ public sealed class BadSettingTests
         int exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, exitCode);
-        Assert.Contains(silo.Errors, line => line.StartsWith("tixtrigger: cannot start: Address already in use", StringComparison.Ordinal) && line.Contains("PORT"));
+        Assert.Contains(silo.Errors, line => line.StartsWith($"tixtrigger: cannot start: PORT={port} is in use", StringComparison.Ordinal));
     }
 
     [Theory]
