@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
-using TixTrigger.Gateway.Hosting;
 using TixTrigger.Gateway.Udp;
 
 namespace TixTrigger.Gateway.Handover;

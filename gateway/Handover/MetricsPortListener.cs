@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.Versioning;
 using TixTrigger.Gateway.Udp;
 
-namespace TixTrigger.Gateway.Hosting;
+namespace TixTrigger.Gateway.Handover;
 
 /// <summary>
 /// The METRICS_PORT listening socket, made by the process itself rather than by Kestrel, so that a hand-over

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using TixTrigger.Gateway.Handover;
 using TixTrigger.Hosting;
 using TixTrigger.Settings;
 

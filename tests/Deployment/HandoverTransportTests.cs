@@ -5,7 +5,6 @@ using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using TixTrigger.Endpoints;
 using TixTrigger.Gateway.Handover;
-using TixTrigger.Gateway.Hosting;
 using TixTrigger.Gateway.Udp;
 using TixTrigger.Tests.Infrastructure;
 
