@@ -7,7 +7,7 @@
 # `docker-compose up -d` of a new image stops the old container before it starts the new one: a restart,
 # not a hand-over. Here the new container starts beside the old (a second replica of the service: same
 # settings, same host network, same state volume); its gateway takes the old one's socket and clients
-# over (README: upgrading a gateway), the old one exits 0 and is removed. Its restart policy is taken
+# over (docs/OPERATIONS.md: upgrading a gateway), the old one exits 0 and is removed. Its restart policy is taken
 # off first: unless-stopped would start it again, and it would take the gateway back. (The service keeps
 # unless-stopped, not on-failure: Docker does not restart an on-failure container that exited 0 when
 # the daemon stopped, so after a reboot the gateways would stay down.)
