@@ -90,7 +90,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
         var partitions = _partitions = new PartitionWatcher(_grains, _options, _mirror, _logger, () => accepted() && synchronizer!.SyncedShards == _options.ShardsPerGateway);
         var shards = _shards = synchronizer = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected, endpoint, OnRefused, partitions);
         _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger, accepted, shards.IsSynced, partitions.Observe);
-        _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, accepted);
+        _peers = new PeerGateways(this, _grains, _options, _mirror, _logger, accepted);
 
         _peers.Start();
         _receiver.Start();

@@ -1,24 +1,29 @@
+using TixTrigger.Messages;
 using TixTrigger.Status;
 
 namespace TixTrigger.Grains;
 
 /// <summary>
-/// The gateways' latest reports, for the status page (key 0). Soft state: a report that is not
-/// renewed expires, so a gateway that stopped disappears, and a reactivated grain is whole again
-/// after one report interval.
+/// The cluster's gateways (key 0), as each announces itself every announcement interval: where its
+/// UDP socket listens (no gateway registers another as a client) and what it reports to the status
+/// page. Soft state: a gateway silent for <see cref="Protocol.ClusterTiming.GatewayGoneAfterMs"/> is
+/// forgotten, and a new activation is whole again within one announcement interval.
 /// </summary>
-[Alias("tix.IGatewayStatusGrain")]
-public interface IGatewayStatusGrain : IGrainWithIntegerKey
+[Alias("tix.IGatewayRegistryGrain")]
+public interface IGatewayRegistryGrain : IGrainWithIntegerKey
 {
-    [Alias("Report")]
-    Task Report(GatewayReport report);
+    /// <summary>Records the gateway; returns where every gateway heard from (this one included) listens.</summary>
+    [Alias("Announce")]
+    Task<GatewayUdpEndpoints[]> Announce(GatewayAnnouncement announcement);
 
-    /// <summary>Reports renewed within the expiry, each with its age.</summary>
+    /// <summary>
+    /// The gateway listens nowhere any more, so the others stop refusing its port (a client on its
+    /// host may get it next). Its report is shown until it expires, as a silent gateway's would be.
+    /// </summary>
+    [Alias("Stopped")]
+    Task Stopped(string gatewayId);
+
+    /// <summary>The reports of the gateways heard from, each with its age, for the status page.</summary>
     [Alias("GetReports")]
     Task<GatewayReportAge[]> GetReports();
 }
-
-[GenerateSerializer, Immutable, Alias("tix.gateway-report-age")]
-public readonly record struct GatewayReportAge(
-    [property: Id(0)] GatewayReport Report,
-    [property: Id(1)] double AgeSeconds);

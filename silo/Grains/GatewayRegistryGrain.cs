@@ -1,33 +1,48 @@
-using TixTrigger.Time;
 using TixTrigger.Grains;
+using TixTrigger.Messages;
+using TixTrigger.Protocol;
 using TixTrigger.Status;
+using TixTrigger.Time;
 
-namespace TixTrigger.Silo.Status;
+namespace TixTrigger.Silo.Grains;
 
-/// <inheritdoc cref="IGatewayStatusGrain"/>
-public sealed class GatewayStatusGrain : Grain, IGatewayStatusGrain
+/// <inheritdoc cref="IGatewayRegistryGrain"/>
+public sealed class GatewayRegistryGrain : Grain, IGatewayRegistryGrain
 {
-    /// <summary>Several missed reports: the gateway has stopped, or cannot reach the cluster.</summary>
-    public static readonly TimeSpan ExpireAfter = TimeSpan.FromSeconds(15);
+    /// <summary>One gateway's latest announcement; <see cref="Udp"/> is null once it has stopped listening.</summary>
+    private readonly record struct Entry(GatewayUdpEndpoints? Udp, GatewayReport Report, long HeardMs);
 
-    private readonly Dictionary<string, (GatewayReport Report, long ReceivedMs)> _reports = [];
+    private readonly Dictionary<string, Entry> _gateways = [];
 
-    public Task Report(GatewayReport report)
+    public Task<GatewayUdpEndpoints[]> Announce(GatewayAnnouncement announcement)
     {
-        _reports[report.GatewayId] = (report, Monotonic.NowMs());
+        long now = Monotonic.NowMs();
+        _gateways[announcement.Report.GatewayId] = new Entry(announcement.Udp, announcement.Report, now);
+        ForgetSilent(now);
+        return Task.FromResult<GatewayUdpEndpoints[]>([.. _gateways.Values.Select(entry => entry.Udp).OfType<GatewayUdpEndpoints>()]);
+    }
+
+    public Task Stopped(string gatewayId)
+    {
+        if (_gateways.TryGetValue(gatewayId, out var entry)) _gateways[gatewayId] = entry with { Udp = null };
         return Task.CompletedTask;
     }
 
     public Task<GatewayReportAge[]> GetReports()
     {
         long now = Monotonic.NowMs();
-        foreach (var expired in _reports.Where(pair => now - pair.Value.ReceivedMs > ExpireAfter.TotalMilliseconds).Select(pair => pair.Key).ToList())
-        {
-            _reports.Remove(expired);
-        }
-        return Task.FromResult(_reports.Values
+        ForgetSilent(now);
+        return Task.FromResult(_gateways.Values
             .OrderBy(entry => entry.Report.GatewayId, StringComparer.Ordinal)
-            .Select(entry => new GatewayReportAge(entry.Report, (now - entry.ReceivedMs) / 1000.0))
+            .Select(entry => new GatewayReportAge(entry.Report, (now - entry.HeardMs) / 1000.0))
             .ToArray());
+    }
+
+    private void ForgetSilent(long nowMs)
+    {
+        foreach (var (id, entry) in _gateways)
+        {
+            if (nowMs - entry.HeardMs > ClusterTiming.GatewayGoneAfterMs) _gateways.Remove(id);
+        }
     }
 }
