@@ -91,7 +91,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
         var partitions = _partitions = new PartitionWatcher(_grains, _options, _mirror, _logger, () => accepted() && synchronizer!.SyncedShards == _options.ShardsPerGateway);
         var shards = _shards = synchronizer = new ShardSynchronizer(_grains, _options, _mirror, Metrics, _logger, _connected, endpoint, OnRefused, partitions);
         _registrations = new RegistrationFlusher(_grains, _options, _mirror, Metrics, _logger, accepted, shards.IsSynced, partitions.Observe);
-        _peers = new PeerGateways(_grains, _options, _socket.LocalEndpoint, _mirror, _logger, accepted);
+        _peers = new PeerGateways(this, _grains, _options, _mirror, _logger, accepted);
 
         _peers.Start();
         _receiver.Start();
@@ -144,7 +144,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
             Metrics.Dispose();
             return;
         }
-        if (_peers is not null) await AwaitQuietly(_peers.AnnounceStoppedAsync().WaitAsync(FinalAnnouncementLimit), "telling the gateway directory this gateway stopped");
+        if (_peers is not null) await AwaitQuietly(_peers.AnnounceStoppedAsync().WaitAsync(FinalAnnouncementLimit), "telling the gateway registry this gateway stopped");
         if (_registrations is not null && _shards is not null)
         {
             await AwaitQuietly(_shards.CatchUpAsync().WaitAsync(FinalFlushLimit), "catching up with the shards");
@@ -165,7 +165,7 @@ public sealed partial class UdpGateway : IAsyncDisposable
         LogStopped(_options.GatewayId);
     }
 
-    /// <summary>Every announcement interval: the gateway directory hears where this gateway listens, and tells where the others do.</summary>
+    /// <summary>Every announcement interval: the gateway registry hears where this gateway listens and how it is doing, and tells where the others do.</summary>
     private async Task ExchangeWithPeersAsync(PeerGateways peers, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)

@@ -3,7 +3,6 @@ using TixTrigger.Gateway.Mirror;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
 using TixTrigger.Settings;
-using TixTrigger.Tasks;
 using TixTrigger.Time;
 
 namespace TixTrigger.Gateway.Cluster;
@@ -22,7 +21,7 @@ internal sealed partial class PartitionWatcher(IGrainFactory grains, UdpGatewayO
 
     private readonly PartitionEpochs _epochs = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly LogThrottle _failureLog = new();
+    private readonly ClusterFailureLog _failures = new(logger, "Client partition");
     private readonly int[] _watching = new int[ClientPartitions.Count];
 
     /// <summary>A claim's answer: another epoch than the one this gateway claimed under wakes the watcher.</summary>
@@ -97,13 +96,10 @@ internal sealed partial class PartitionWatcher(IGrainFactory grains, UdpGatewayO
             _epochs.Claimed(partition, epoch);
             if (owned.Count > 0) LogClaimedAgain(partition, owned.Count);
         }
-        catch (Exception error) when (ClusterErrors.IsOutage(error))
-        {
-            if (_failureLog.ShouldLog()) LogUnreachable(partition, error.Message);
-        }
         catch (Exception error)
         {
-            LogFailed(error, partition);
+            // Its owners are checked again next round.
+            _failures.Failed(error, partition);
         }
         finally
         {
@@ -113,10 +109,4 @@ internal sealed partial class PartitionWatcher(IGrainFactory grains, UdpGatewayO
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client partition {Partition} has a new epoch (it lost its owners or first met this gateway): claimed its {Count} clients here again")]
     private partial void LogClaimedAgain(int partition, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Client partition {Partition} is unreachable for now; its owners are checked again next round: {Error}")]
-    private partial void LogUnreachable(int partition, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Watching client partition {Partition} failed")]
-    private partial void LogFailed(Exception error, int partition);
 }

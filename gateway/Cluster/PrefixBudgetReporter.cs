@@ -4,6 +4,7 @@ using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Cluster;
@@ -19,15 +20,12 @@ namespace TixTrigger.Gateway.Cluster;
 /// </summary>
 internal sealed partial class PrefixBudgetReporter(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger)
 {
-    /// <summary>A third of the grain's forgetting time (60 s): two lost rounds do not make it forget a live gateway.</summary>
-    private const long FullReportIntervalMs = 20_000;
-
     private readonly long[] _activations = new long[PrefixBudgets.Count];
     private readonly bool[] _everyOf = new bool[PrefixBudgets.Count];
     private readonly LogThrottle _failureLog = new();
     private long _nextFullReportMs;
 
-    private AdmissionControl Admission => mirror.Settings.Admission;
+    private AdmissionControl Admission => mirror.Context.Admission;
 
     /// <summary>Reports this round's counts; returns the claims still to send (those of refused clients are gone with their entries).</summary>
     public async Task<List<PendingRegistration>> SettleAsync(List<PendingRegistration> claims, long nowMs)
@@ -39,7 +37,7 @@ internal sealed partial class PrefixBudgetReporter(IGrainFactory grains, UdpGate
             .ToDictionary(group => group.Key, group => group.OrderBy(claim => claim.Member.ClaimId).ToList());
         if (nowMs >= _nextFullReportMs)
         {
-            _nextFullReportMs = nowMs + FullReportIntervalMs;
+            _nextFullReportMs = nowMs + ClusterTiming.PrefixFullReportIntervalMs;
             Array.Fill(_everyOf, true);
         }
         var counts = new List<(PackedAddress Prefix, int Count)>();

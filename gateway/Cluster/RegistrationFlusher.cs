@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 using TixTrigger.Settings;
 using TixTrigger.Tasks;
 using TixTrigger.Time;
@@ -22,8 +23,6 @@ namespace TixTrigger.Gateway.Cluster;
 internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, GatewayMetrics metrics, ILogger logger,
     Func<bool> connected, Func<int, bool> shardReady, Action<int, Guid> partitionEpoch)
 {
-    private static readonly TimeSpan ClaimInterval = TimeSpan.FromMilliseconds(50);
-    private const long RefreshIntervalMs = 1_000;
     private const long MaxBackoffMs = 2_000;
 
     private readonly LogThrottle _failureLog = new();
@@ -35,7 +34,7 @@ internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatew
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(ClaimInterval);
+        using var timer = new PeriodicTimer(ClusterTiming.ClaimBatchInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping)) await FlushAsync(final: false);
@@ -54,7 +53,7 @@ internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatew
         var (claimed, ok) = await ClaimAsync(now);
         if (ok && (now >= _nextRefreshMs || final))
         {
-            _nextRefreshMs = now + RefreshIntervalMs;
+            _nextRefreshMs = now + ClusterTiming.RefreshBatchIntervalMs;
             ok = await RefreshAsync(now);
         }
         if (final)
@@ -92,7 +91,7 @@ internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatew
         var results = claims.Select(claim => (claim, partitionCalls[ClientPartitions.Of(claim.Member.Client)].Result && shardCalls[claim.Shard].Result));
         foreach (var group in results.GroupBy(result => result.claim.Shard)) mirror.Shards[group.Key].CompleteClaims(group);
         int failed = partitionCalls.Values.Count(call => !call.Result) + shardCalls.Values.Count(call => !call.Result);
-        if (failed > 0) LogFailure($"{failed} of {partitionCalls.Count + shardCalls.Count} registration batches failed; {claims.Count} new clients are pinged and will be registered on retry");
+        if (failed > 0 && CountFailure()) LogClaimsFailed(failed, partitionCalls.Count + shardCalls.Count, claims.Count, _lastError);
         return (claims.Count, failed == 0);
     }
 
@@ -109,7 +108,7 @@ internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatew
             mirror.Shards[group.Key].CompleteRefreshes(group.Select(refresh => (refresh, shardCalls[group.Key].Result)));
         }
         int failed = shardCalls.Values.Count(call => !call.Result);
-        if (failed > 0) LogFailure($"{failed} of {shardCalls.Count} refresh batches failed; they are retried");
+        if (failed > 0 && CountFailure()) LogRefreshesFailed(failed, shardCalls.Count, _lastError);
         return failed == 0;
     }
 
@@ -130,10 +129,11 @@ internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatew
         }
     }
 
-    private void LogFailure(string what)
+    /// <summary>Counts a failed round; true when it is time to log one.</summary>
+    private bool CountFailure()
     {
         metrics.CountRegistrationFailure();
-        if (_failureLog.ShouldLog()) LogNotTaking(what, _lastError);
+        return _failureLog.ShouldLog();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: the cluster has every client of this gateway ({Claimed} handed over just now)")]
@@ -145,6 +145,9 @@ internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatew
     [LoggerMessage(Level = LogLevel.Error, Message = "A registration batch failed (a bug, not an outage); it is retried")]
     private partial void LogBatchBug(Exception error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster is not taking this gateway's registrations: {What} ({Error})")]
-    private partial void LogNotTaking(string what, string? error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster is not taking this gateway's registrations: {Failed} of {Batches} registration batches failed; {Clients} new clients are pinged and will be registered on retry ({Error})")]
+    private partial void LogClaimsFailed(int failed, int batches, int clients, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster is not taking this gateway's registrations: {Failed} of {Batches} refresh batches failed; they are retried ({Error})")]
+    private partial void LogRefreshesFailed(int failed, int batches, string? error);
 }

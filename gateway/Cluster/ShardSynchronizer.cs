@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 using TixTrigger.Settings;
-using TixTrigger.Tasks;
 using TixTrigger.Time;
 
 namespace TixTrigger.Gateway.Cluster;
@@ -35,7 +35,8 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
     private readonly ShardLink[] _links;
     private readonly SemaphoreSlim[] _resyncWanted;
     private readonly TaskCompletionSource _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly LogThrottle _failureLog = new();
+    private readonly ClusterFailureLog _failures;
+    private readonly ClusterFailureLog _connectFailures;
     private GatewayProcess _process;
     private long _firstRefusalMs = -1;
     private volatile bool _fenced;
@@ -58,9 +59,11 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
         _logger = logger;
         _connected = connected;
         _refused = refused;
+        _failures = new ClusterFailureLog(logger, "Shard");
+        _connectFailures = new ClusterFailureLog(logger, "The cluster");
         _links = [.. mirror.Shards.Select(shard => new ShardLink(shard))];
         _resyncWanted = [.. _links.Select(_ => new SemaphoreSlim(0, 1))];
-        _process = new GatewayProcess(Guid.NewGuid(), endpoint, ClaimEpoch: 0, (int)mirror.Settings.RefreshLagMs);
+        _process = new GatewayProcess(Guid.NewGuid(), endpoint, ClaimEpoch: 0, (int)mirror.Context.RefreshLagMs);
     }
 
     /// <summary>Accepted as the holder of its GATEWAY_ID: until then it claims nothing and tells the cluster nothing.</summary>
@@ -93,7 +96,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
         }
         catch (Exception error)
         {
-            LogFailure(error, "The cluster");
+            _connectFailures.Failed(error);
             return false;
         }
     }
@@ -137,7 +140,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
         }
         catch (Exception error)
         {
-            LogFailure(error, $"shard {index}");
+            _failures.Failed(error, index);
         }
     }
 
@@ -150,7 +153,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
     {
         long now = Monotonic.NowMs();
         if (_firstRefusalMs < 0) _firstRefusalMs = now;
-        if (!_granted.Task.IsCompleted && now - _firstRefusalMs < GatewayProcess.LeaseMs + 2 * (long)_options.AnnounceInterval.TotalMilliseconds) return;
+        if (!_granted.Task.IsCompleted && now - _firstRefusalMs < ClusterTiming.GatewayLeaseMs + 2 * (long)_options.AnnounceInterval.TotalMilliseconds) return;
         if (_fenced) return;
         _fenced = true;
         _refused(holder);
@@ -178,7 +181,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
             catch (Exception error)
             {
                 _links[index].Abort();
-                LogFailure(error, $"shard {index}");
+                _failures.Failed(error, index);
             }
         }));
     }
@@ -223,7 +226,7 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
                     catch (Exception error)
                     {
                         link.Abort();
-                        LogFailure(error, $"shard {index}");
+                        _failures.Failed(error, index);
                     }
                 }
             }
@@ -261,16 +264,6 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
         return complete;
     }
 
-    private void LogFailure(Exception error, string what)
-    {
-        if (!ClusterErrors.IsOutage(error))
-        {
-            LogBug(error, what);
-            return;
-        }
-        if (_failureLog.ShouldLog()) LogUnreachable(what, error.Message);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "GATEWAY_ID {GatewayId}: this process holds it, claim epoch {Epoch}")]
     private partial void LogAccepted(string gatewayId, long epoch);
 
@@ -279,10 +272,4 @@ internal sealed partial class ShardSynchronizer : IGatewayObserver
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard}: resumed {Count} clients")]
     private partial void LogResumed(int shard, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} is unreachable for now; pinging goes on from the mirror: {Error}")]
-    private partial void LogUnreachable(string what, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Synchronising with {What} failed (a bug, not an outage); it is retried")]
-    private partial void LogBug(Exception error, string what);
 }

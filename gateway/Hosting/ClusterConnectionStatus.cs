@@ -9,19 +9,20 @@ namespace TixTrigger.Gateway.Hosting;
 internal sealed class ClusterConnectionStatus : IClusterConnectionStatusObserver, IHealthCheck
 {
     private volatile bool _connected;
-    private volatile int _gateways = -1;
+    // Orleans counts the silos it is connected to as its "gateways"; -1 before its first report.
+    private volatile int _silos = -1;
 
-    public bool IsConnected => _connected && _gateways != 0;
+    public bool IsConnected => _connected && _silos != 0;
 
     public void MarkConnected() => _connected = true;
 
     public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered) =>
-        _gateways = currentNumberOfGateways;
+        _silos = currentNumberOfGateways;
 
-    public void NotifyClusterConnectionLost() => _gateways = 0;
+    public void NotifyClusterConnectionLost() => _silos = 0;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult((_connected, _gateways) switch
+        Task.FromResult((_connected, _silos) switch
         {
             (false, _) => HealthCheckResult.Unhealthy("connecting to the cluster"),
             (_, 0) => HealthCheckResult.Unhealthy("no connection to any silo"),

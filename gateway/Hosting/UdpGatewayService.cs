@@ -1,20 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using TixTrigger.Gateway.Status;
 using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Hosting;
 
-/// <summary>
-/// Runs a <see cref="UdpGateway"/> for as long as its host runs (from the start, with or without the cluster)
-/// and reports it to the status page.
-/// </summary>
+/// <summary>Runs a <see cref="UdpGateway"/> for as long as its host runs (from the start, with or without the cluster).</summary>
 internal sealed class UdpGatewayService(UdpGatewayOptions options, IGrainFactory grains, ILoggerFactory loggers, IServiceProvider services) : IHostedService
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _reporting = Task.CompletedTask;
-
     /// <summary>The running gateway; null until the host has started it.</summary>
     public UdpGateway? Gateway { get; private set; }
 
@@ -32,8 +25,6 @@ internal sealed class UdpGatewayService(UdpGatewayOptions options, IGrainFactory
         // A predecessor handing over (gateway/Handover) registers what it passed: its socket and clients.
         gateway.Start(services.GetService<GatewayTakeover>());
         Gateway = gateway;
-        var reporter = new GatewayReporter(gateway, options.ShardsPerGateway, grains, loggers.CreateLogger<GatewayReporter>());
-        _reporting = Task.Run(() => reporter.RunAsync(_stopping.Token));
         return Task.CompletedTask;
     }
 
@@ -41,14 +32,5 @@ internal sealed class UdpGatewayService(UdpGatewayOptions options, IGrainFactory
     {
         // The gateway first: its last registrations need the cluster client, which stops after this service.
         if (Gateway is not null) await Gateway.StopAsync();
-        _stopping.Cancel();
-        try
-        {
-            await _reporting;
-        }
-        catch (Exception)
-        {
-            // The status page learns of the stop when the reports stop coming.
-        }
     }
 }

@@ -7,12 +7,8 @@ internal sealed class MirrorContext(int expirySeconds, AdmissionControl admissio
 {
     public long ExpiryMs { get; } = expirySeconds * 1000L;
 
-    /// <summary>
-    /// How far a shard's copy of a deadline may fall behind this gateway's before a batched refresh
-    /// is due: a quarter of the expiry, at most 30 s. With the Android app's 5 s heartbeat and the
-    /// default 120 s expiry, one heartbeat in six reaches the cluster, in a batch.
-    /// </summary>
-    public long RefreshLagMs { get; } = Math.Clamp(expirySeconds * 1000L / 4, 1_000, 30_000);
+    /// <summary>How far a shard's copy of a deadline may fall behind this gateway's before a batched refresh is due.</summary>
+    public long RefreshLagMs { get; } = Protocol.ClusterTiming.RefreshLagMs(expirySeconds);
 
     public AdmissionControl Admission { get; } = admission;
 

@@ -24,9 +24,6 @@ internal sealed class PingMirror
 
     public MirrorContext Context { get; }
 
-    /// <summary>Same as <see cref="Context"/>: gateway/Cluster and gateway/Status still read it under this name.</summary>
-    public MirrorContext Settings => Context;
-
     public IReadOnlyList<MirrorShard> Shards => _shards;
 
     public int Count => Context.Admission.Count;

@@ -26,7 +26,7 @@ internal sealed class GatewayLookupResponder(UdpGateway gateway) : IGatewayLooku
         {
             foreach (var shard in mirror.Shards) shard.LookUp(query, now, phones, limit);
         }
-        var refusals = mirror.Settings.Refusals.Find(query, now, limit);
+        var refusals = mirror.Context.Refusals.Find(query, now, limit);
         bool truncated = phones.Count == limit || refusals.Count == limit;
         return Task.FromResult(new GatewayLookupReply(
             gateway.Metrics.GatewayId,

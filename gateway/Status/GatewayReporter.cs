@@ -6,59 +6,47 @@ using TixTrigger.Status;
 namespace TixTrigger.Gateway.Status;
 
 /// <summary>
-/// Tells the status page what this gateway does, every <see cref="Interval"/>: its clients, and
-/// its pings, late pings and heartbeats per second over the last interval. A report that fails
-/// (the cluster is away) is simply sent again next time: the page shows the gateway once it is back.
-/// Each report carries a reference to this gateway's <see cref="GatewayLookupResponder"/>: the status
-/// page asks every gateway it shows about one phone through it.
+/// What this gateway tells the status page with each announcement: its clients, and its pings, late
+/// pings and heartbeats per second since the previous one. Each report carries a reference to this
+/// gateway's <see cref="GatewayLookupResponder"/>: the status page asks every gateway it shows about one phone through it.
 /// </summary>
-internal sealed partial class GatewayReporter(UdpGateway gateway, int shards, IGrainFactory grains, ILogger logger)
+internal sealed partial class GatewayReporter(UdpGateway gateway, IGrainFactory grains, ILogger logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
-
-    private readonly LogThrottle _failureLog = new(60_000);
-
     // The runtime holds observers weakly: the reporter keeps the responder alive while it reports.
     private readonly GatewayLookupResponder _responder = new(gateway);
     private IGatewayLookup? _lookup;
+    private Sample _previous = Sample.Of(gateway.Metrics);
 
     private readonly record struct Sample(long Timestamp, long Pings, long LatePings, long Heartbeats)
     {
         public static Sample Of(GatewayMetrics metrics) => new(Stopwatch.GetTimestamp(), metrics.PingsSent, metrics.LatePings, metrics.Heartbeats);
     }
 
-    public async Task RunAsync(CancellationToken cancellation)
+    /// <summary>The report since the previous call. Call once the cluster client has connected: the lookup reference needs it.</summary>
+    public GatewayReport Next()
     {
-        var previous = Sample.Of(gateway.Metrics);
-        using var timer = new PeriodicTimer(Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellation))
-            {
-                var current = Sample.Of(gateway.Metrics);
-                try
-                {
-                    // Resolved each time: before the client has connected, Orleans cannot make the references.
-                    _lookup ??= grains.CreateObjectReference<IGatewayLookup>(_responder);
-                    await grains.GetGrain<IGatewayStatusGrain>(0).Report(Report(previous, current));
-                }
-                catch (Exception error) when (error is not OperationCanceledException)
-                {
-                    if (_failureLog.ShouldLog()) LogReportFailed(error.Message);
-                }
-                previous = current;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            ForgetLookup();
-        }
+        _lookup ??= grains.CreateObjectReference<IGatewayLookup>(_responder);
+        var metrics = gateway.Metrics;
+        var (previous, current) = (_previous, Sample.Of(metrics));
+        _previous = current;
+        double seconds = Math.Max(0.001, Stopwatch.GetElapsedTime(previous.Timestamp, current.Timestamp).TotalSeconds);
+        long pings = current.Pings - previous.Pings;
+        return new GatewayReport(
+            metrics.GatewayId,
+            gateway.LocalEndpoint.ToString(),
+            gateway.ClientCount,
+            pings / seconds,
+            pings > 0 ? (current.LatePings - previous.LatePings) / (double)pings : 0,
+            (current.Heartbeats - previous.Heartbeats) / seconds,
+            Enum.GetValues<DropReason>().ToDictionary(reason => reason.ToString(), metrics.Dropped),
+            metrics.PingsFailed,
+            gateway.SyncedShards,
+            gateway.Mirror.Shards.Count,
+            _lookup);
     }
 
-    private void ForgetLookup()
+    /// <summary>Stopping: the status page can no longer ask this gateway.</summary>
+    public void ForgetLookup()
     {
         if (_lookup is null) return;
         try
@@ -72,28 +60,6 @@ internal sealed partial class GatewayReporter(UdpGateway gateway, int shards, IG
         }
     }
 
-    private GatewayReport Report(Sample previous, Sample current)
-    {
-        var metrics = gateway.Metrics;
-        double seconds = Math.Max(0.001, Stopwatch.GetElapsedTime(previous.Timestamp, current.Timestamp).TotalSeconds);
-        long pings = current.Pings - previous.Pings;
-        return new GatewayReport(
-            metrics.GatewayId,
-            gateway.LocalEndpoint.ToString(),
-            gateway.ClientCount,
-            pings / seconds,
-            pings > 0 ? (current.LatePings - previous.LatePings) / (double)pings : 0,
-            (current.Heartbeats - previous.Heartbeats) / seconds,
-            Enum.GetValues<DropReason>().ToDictionary(reason => reason.ToString(), metrics.Dropped),
-            metrics.PingsFailed,
-            gateway.SyncedShards,
-            shards,
-            _lookup);
-    }
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleting the lookup observer failed: {Error}")]
     private partial void LogForgetFailed(string error);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The status report did not reach the cluster: {Error}")]
-    private partial void LogReportFailed(string error);
 }

@@ -26,6 +26,7 @@ public interface IClientPartitionGrain : IGrainWithIntegerKey
     [Alias("Release")]
     Task Release(string gatewayId, int shardIndex, ShardRemoval[] expired);
 
+    /// <summary>Who owns one client now, for the status page's phone lookup.</summary>
     [Alias("GetOwner")]
     Task<ClientOwner?> GetOwner(ClientEndpoint client);
 }

@@ -11,11 +11,7 @@ public sealed record GatewayProcess(
     [property: Id(0)] Guid Instance,
     [property: Id(1)] string Endpoint,
     [property: Id(2)] long ClaimEpoch,
-    [property: Id(3)] int RefreshLagMs)
-{
-    /// <summary>How long a holder may stay silent before another process may take its GATEWAY_ID: three announcement intervals.</summary>
-    public const long LeaseMs = 6_000;
-}
+    [property: Id(3)] int RefreshLagMs);
 
 /// <summary>The process that holds a GATEWAY_ID, as a refused attach names it.</summary>
 [GenerateSerializer, Immutable, Alias("tix.gateway-holder")]

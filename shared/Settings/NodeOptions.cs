@@ -11,11 +11,14 @@ namespace TixTrigger.Settings;
 /// </summary>
 public sealed class NodeOptions
 {
-    /// <summary>Ports of a single-node silo: not Orleans' 11111/30000, so it never collides with a clustered silo on the same machine.</summary>
+    /// <summary>
+    /// Ports of a single-node silo: not Orleans' 11111/30000, so it never collides with a clustered silo on the same machine.
+    /// An Orleans gateway port is where Orleans clients (our standalone UDP gateways) connect to a silo.
+    /// </summary>
     public const int SingleNodeSiloPort = 11112;
-    public const int SingleNodeGatewayPort = 30001;
+    public const int SingleNodeOrleansGatewayPort = 30001;
     public const int ClusterSiloPort = 11111;
-    public const int ClusterGatewayPort = 30000;
+    public const int ClusterOrleansGatewayPort = 30000;
 
     public string? RedisConnection { get; set; }
     public bool IsClustered => RedisConnection is not null;
@@ -23,7 +26,7 @@ public sealed class NodeOptions
     public string ServiceId { get; set; } = "tixtrigger";
     public IPAddress? AdvertisedIP { get; set; }
     public int SiloPort { get; set; } = SingleNodeSiloPort;
-    public int OrleansGatewayPort { get; set; } = SingleNodeGatewayPort;
+    public int OrleansGatewayPort { get; set; } = SingleNodeOrleansGatewayPort;
     public int DashboardPort { get; set; } = 8080;
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
@@ -56,7 +59,7 @@ public sealed class NodeOptions
             ServiceId = read.Identifier("SERVICE_ID", "tixtrigger"),
             AdvertisedIP = read.AdvertisedAddress("ADVERTISED_IP"),
             SiloPort = read.Port("ORLEANS_SILO_PORT", clustered ? ClusterSiloPort : SingleNodeSiloPort),
-            OrleansGatewayPort = read.Port("ORLEANS_GATEWAY_PORT", clustered ? ClusterGatewayPort : SingleNodeGatewayPort),
+            OrleansGatewayPort = read.Port("ORLEANS_GATEWAY_PORT", clustered ? ClusterOrleansGatewayPort : SingleNodeOrleansGatewayPort),
             DashboardPort = read.Port("DASHBOARD_PORT", 8080),
             MetricsPort = read.Port("METRICS_PORT", 9464),
             LogFormat = read.Choice("LOG_FORMAT", LogFormat.Text),

@@ -67,8 +67,8 @@ public sealed class UdpGatewayOptions
     /// </summary>
     public string? StateDirectory { get; set; }
 
-    /// <summary>How often the gateway re-announces itself to its shards.</summary>
-    public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>How often the gateway announces itself (<see cref="Protocol.ClusterTiming.AnnounceInterval"/>); tests stretch it.</summary>
+    public TimeSpan AnnounceInterval { get; set; } = Protocol.ClusterTiming.AnnounceInterval;
 
     /// <summary>The host name and the port: stable across restarts of one gateway, distinct between gateways on one host.</summary>
     public static string DefaultGatewayId(int port) => $"{Environment.MachineName}-{port}";

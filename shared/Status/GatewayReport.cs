@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace TixTrigger.Status;
 
 /// <summary>
-/// What a gateway tells the status page every few seconds: what it pings, how well, and what it
+/// What a gateway tells the status page with each announcement: what it pings, how well, and what it
 /// drops; and (<see cref="Lookup"/>) where the status page can ask it about one phone.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("tix.gateway-report")]
@@ -19,3 +19,9 @@ public sealed record GatewayReport(
     [property: Id(8)] int SyncedShards,
     [property: Id(9)] int Shards,
     [property: Id(10), JsonIgnore] IGatewayLookup? Lookup = null);
+
+/// <summary>A report as the registry holds it: <see cref="AgeSeconds"/> since it arrived.</summary>
+[GenerateSerializer, Immutable, Alias("tix.gateway-report-age")]
+public readonly record struct GatewayReportAge(
+    [property: Id(0)] GatewayReport Report,
+    [property: Id(1)] double AgeSeconds);

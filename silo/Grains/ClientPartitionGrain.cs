@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TixTrigger.Endpoints;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 using TixTrigger.Silo.Placement;
 using TixTrigger.Tasks;
 using TixTrigger.Time;
@@ -23,14 +24,16 @@ namespace TixTrigger.Silo.Grains;
 public sealed partial class ClientPartitionGrain(ILogger<ClientPartitionGrain> logger, HomeKeeper home)
     : Grain, IClientPartitionGrain, IGrainMigrationParticipant
 {
+    private static readonly int TicksPerHomeCheck = (int)(ClusterTiming.HomeCheckInterval / ClusterTiming.AnnounceInterval);
+
     private readonly ClientOwners _owners = new();
     private Guid _epoch = Guid.NewGuid();
     private long _ticks;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Gateways call every partition every 2 s, which keeps it active; the timer only moves it home.
-        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)) { KeepAlive = true });
+        // Gateways call every partition every announcement interval, which keeps it active; the timer only moves it home.
+        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(ClusterTiming.AnnounceInterval, ClusterTiming.AnnounceInterval) { KeepAlive = true });
         return Task.CompletedTask;
     }
 
@@ -65,7 +68,7 @@ public sealed partial class ClientPartitionGrain(ILogger<ClientPartitionGrain> l
 
     private Task Tick()
     {
-        if (++_ticks % 5 == this.GetPrimaryKeyLong() % 5 && home.IsAway(this)) MigrateOnIdle();
+        if (++_ticks % TicksPerHomeCheck == this.GetPrimaryKeyLong() % TicksPerHomeCheck && home.IsAway(this)) MigrateOnIdle();
         return Task.CompletedTask;
     }
 

@@ -1,4 +1,5 @@
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 
 namespace TixTrigger.Silo.Grains;
 
@@ -7,7 +8,7 @@ namespace TixTrigger.Silo.Grains;
 /// the id has no holder, when it is the holder, when it carries a later claim epoch than the holder
 /// (granted after the holder's), when it is a new process listening where the holder listened (a
 /// restart or a hand-over in place), or when the holder has been silent for its lease (a crash
-/// elsewhere, <see cref="GatewayProcess.LeaseMs"/>). Anything else is a second process: refused, so
+/// elsewhere, <see cref="ClusterTiming.GatewayLeaseMs"/>). Anything else is a second process: refused, so
 /// it never steals the holder's ticks. Shard 0 grants claim epochs: above every epoch it has
 /// granted or seen among its members' claims.
 /// </summary>
@@ -45,7 +46,7 @@ internal sealed class GatewayFence
         holder.Instance == process.Instance
         || process.ClaimEpoch > holder.ClaimEpoch
         || (process.ClaimEpoch == 0 && process.Endpoint == holder.Endpoint)
-        || nowMs - _holderSeenMs >= GatewayProcess.LeaseMs;
+        || nowMs - _holderSeenMs >= ClusterTiming.GatewayLeaseMs;
 
     /// <summary>State carried over from another silo: the holder stays the holder.</summary>
     public void Restore(GatewayProcess? holder, long silentForMs, long lastGranted, long nowMs)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TixTrigger.Grains;
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 using TixTrigger.Silo.Placement;
 using TixTrigger.Silo.Telemetry;
 using TixTrigger.Tasks;
@@ -19,11 +20,7 @@ namespace TixTrigger.Silo.Grains;
 public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeKeeper home)
     : Grain, IPingShardGrain, IGrainMigrationParticipant
 {
-    /// <summary>A gateway silent this long is gone: stop ticking it, and deactivate once empty.</summary>
-    private const long GatewaySilenceLimitMs = 15_000;
-
-    /// <summary>On top of the gateway's refresh lag: time for a refresh batch to arrive.</summary>
-    private const long ExpiryMarginMs = 5_000;
+    private static readonly int TicksPerHomeCheck = (int)(ClusterTiming.HomeCheckInterval / ClusterTiming.ShardTickInterval);
 
     private readonly ShardMembers _members = new();
     private readonly GatewayFence _fence = new();
@@ -36,7 +33,7 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
     private IGatewayObserver? _gateway;
     // From activation: a new shard gives its gateway as long to announce itself as one that went quiet.
     private long _lastAttachMs = Monotonic.NowMs();
-    private int _refreshLagMs = 30_000;
+    private int _refreshLagMs = (int)ClusterTiming.MaxRefreshLagMs;
     private string _gatewayId = "";
     private int _index;
     private ShardCounters? _metrics;
@@ -47,8 +44,8 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
     {
         (_gatewayId, _index) = ShardKey.Parse(Key);
         _metrics = ShardMetrics.Track(ServiceProvider, Key, () => _members.Count);
-        _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
-        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+        _members.GraceMs = _refreshLagMs + ClusterTiming.ShardExpiryMarginMs;
+        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(ClusterTiming.ShardTickInterval, ClusterTiming.ShardTickInterval));
         return Task.CompletedTask;
     }
 
@@ -72,7 +69,7 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
         _gateway = gateway;
         _lastAttachMs = now;
         _refreshLagMs = Math.Max(0, process.RefreshLagMs);
-        _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
+        _members.GraceMs = _refreshLagMs + ClusterTiming.ShardExpiryMarginMs;
         return Task.FromResult(new AttachReply(Status, epoch, null));
     }
 
@@ -122,13 +119,13 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
             _unreleased.AddRange(expired);
         }
         ReleaseOwners();
-        if (++_ticks % 10 == _index % 10)
+        if (++_ticks % TicksPerHomeCheck == _index % TicksPerHomeCheck)
         {
             _members.ForgetOldDepartures(now);
             if (home.IsAway(this)) MigrateOnIdle();
         }
 
-        bool gatewaySilent = now - _lastAttachMs > GatewaySilenceLimitMs;
+        bool gatewaySilent = now - _lastAttachMs > ClusterTiming.GatewayGoneAfterMs;
         if (_gateway is not null && gatewaySilent)
         {
             LogGatewaySilent(Key, (now - _lastAttachMs) / 1000);
@@ -149,8 +146,9 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
         _pendingRemovals.Clear();
         try
         {
-            // One way: returns at once, even if the gateway is dead.
-            _gateway.OnTick(tick).FireAndForget(logger, $"sending tick {_sequence} of {Key}");
+            // One way: returns at once, even if the gateway is dead (so the description is built only when it did not).
+            var sending = _gateway.OnTick(tick);
+            if (!sending.IsCompletedSuccessfully) sending.FireAndForget(logger, $"sending tick {_sequence} of {Key}");
         }
         catch (Exception error)
         {
@@ -231,7 +229,7 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
         _gateway = state.Gateway;
         _lastAttachMs = now - state.SinceAttachMs;
         _refreshLagMs = state.RefreshLagMs;
-        _members.GraceMs = _refreshLagMs + ExpiryMarginMs;
+        _members.GraceMs = _refreshLagMs + ClusterTiming.ShardExpiryMarginMs;
         _members.Restore(state.Members, state.Departed, now);
         _pendingRemovals = [.. state.PendingRemovals];
         _fence.Restore(state.Holder, state.SinceAttachMs, state.LastGrantedEpoch, now);

@@ -1,21 +1,19 @@
 using TixTrigger.Endpoints;
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 
 namespace TixTrigger.Silo.Grains;
 
 /// <summary>
 /// The counting behind <see cref="PrefixBudgetGrain"/>, on a clock the caller passes in: per
 /// network, each gateway's latest absolute count and when it said so. A report sets the reporting
-/// gateway's count; what the other gateways hold (counts heard within <see cref="ForgetAfterMs"/>)
+/// gateway's count; what the other gateways hold (counts heard within <see cref="ClusterTiming.PrefixCountForgetMs"/>)
 /// leaves it <c>budget - others</c>, and anything beyond is refused among the clients it reported
 /// as new, never among those it had before. Reports are handled one at a time (a grain's turn), so
 /// two gateways filling one network together never both get the last place.
 /// </summary>
 public sealed class PrefixBudgetBook
 {
-    /// <summary>A gateway re-reports every network it has clients in every ~20 s; one silent three times that long is gone.</summary>
-    public const long ForgetAfterMs = 60_000;
-
     private readonly Dictionary<PackedAddress, Dictionary<string, (int Count, long SeenMs)>> _networks = [];
 
     public int Networks => _networks.Count;
@@ -37,14 +35,14 @@ public sealed class PrefixBudgetBook
     public int Others(PackedAddress prefix, string gatewayId, long nowMs) =>
         _networks.TryGetValue(prefix, out var gateways) ? Others(gateways, gatewayId, nowMs) : 0;
 
-    /// <summary>Forgets every count not reported for <see cref="ForgetAfterMs"/>: a gateway that died leaves nothing behind.</summary>
+    /// <summary>Forgets every count not reported for <see cref="ClusterTiming.PrefixCountForgetMs"/>: a gateway that died leaves nothing behind.</summary>
     public void Sweep(long nowMs)
     {
         foreach (var (prefix, gateways) in _networks)
         {
             foreach (var (gateway, entry) in gateways)
             {
-                if (nowMs - entry.SeenMs > ForgetAfterMs) gateways.Remove(gateway);
+                if (nowMs - entry.SeenMs > ClusterTiming.PrefixCountForgetMs) gateways.Remove(gateway);
             }
             if (gateways.Count == 0) _networks.Remove(prefix);
         }
@@ -55,7 +53,7 @@ public sealed class PrefixBudgetBook
         long others = 0;
         foreach (var (gateway, entry) in gateways)
         {
-            if (nowMs - entry.SeenMs > ForgetAfterMs) gateways.Remove(gateway);
+            if (nowMs - entry.SeenMs > ClusterTiming.PrefixCountForgetMs) gateways.Remove(gateway);
             else if (gateway != gatewayId) others += entry.Count;
         }
         return (int)Math.Min(others, int.MaxValue);

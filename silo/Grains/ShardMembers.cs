@@ -1,5 +1,6 @@
 using TixTrigger.Endpoints;
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 
 namespace TixTrigger.Silo.Grains;
 
@@ -11,9 +12,6 @@ namespace TixTrigger.Silo.Grains;
 /// </summary>
 internal sealed class ShardMembers
 {
-    /// <summary>How long a move is remembered: a join or refill of the same claim arriving later must not undo it.</summary>
-    private const long DepartedKeepMs = 60_000;
-
     private readonly record struct Member(PackedAddress Local, long DeadlineMs, long ClaimId);
 
     private readonly record struct Departure(long ClaimId, long AtMs);
@@ -30,7 +28,7 @@ internal sealed class ShardMembers
     /// <summary>The highest claim id this shard has held: a new process of its gateway claims above it.</summary>
     public long HighestClaimId { get; private set; }
 
-    public long GraceMs { get; set; } = 35_000;
+    public long GraceMs { get; set; } = ClusterTiming.MaxRefreshLagMs + ClusterTiming.ShardExpiryMarginMs;
 
     /// <summary>Adds or renews members; a member that left under the same or a later claim stays gone.</summary>
     public int Add(ShardMember[] members, long nowMs)
@@ -111,7 +109,7 @@ internal sealed class ShardMembers
     {
         foreach (var (client, departure) in _departed)
         {
-            if (nowMs - departure.AtMs > DepartedKeepMs) _departed.Remove(client);
+            if (nowMs - departure.AtMs > ClusterTiming.DepartedKeepMs) _departed.Remove(client);
         }
     }
 

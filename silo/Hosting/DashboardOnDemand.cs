@@ -4,9 +4,8 @@ namespace TixTrigger.Silo.Hosting;
 
 /// <summary>
 /// Maps the Orleans Dashboard's pages on the first request under its prefix. Mapping them builds
-/// the dashboard's asset cache: its whole embedded app read and gzipped in memory (measured on an
-/// idle single node: ~50 MiB of RSS with the assembly's pages and the copies' buffers), which a
-/// node nobody looks at should not carry.
+/// the dashboard's asset cache, its whole embedded app gzipped in memory (~50 MiB of RSS on an idle
+/// single node), which a node nobody looks at should not carry.
 /// </summary>
 public static class DashboardOnDemand
 {

@@ -99,15 +99,13 @@ public static class SiloHostingExtensions
         silo.Services.AddSingleton<HomeKeeper>();
         silo.Services.AddPlacementDirector<RendezvousPlacement, RendezvousPlacementDirector>();
         // The default directory deactivates a survivor's grains whose directory entries lived on a
-        // stopping silo, and loses migrating ones to calls that re-create them empty (measured: 0 to
-        // 3 of 8 kept their state across a SIGTERM); the distributed directory keeps all of them.
+        // stopping silo, and loses migrating ones to calls that re-create them empty; the distributed one keeps them.
 #pragma warning disable ORLEANSEXP003
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
-        // After a crash it would hold the dead silo's directory ranges for 30 s, to guard against a
-        // silo declared dead that is still running; our shards would be unreachable (and unrefilled)
-        // that long (measured: 26 s). A silo declared dead here learns it within a second and
-        // exits, and a duplicate shard would only cost its gateway a resync.
+        // No range lease: after a crash it would keep the dead silo's directory ranges, and so our
+        // shards unreachable, for 30 s. A silo declared dead learns it within a second and exits; a
+        // duplicate shard would only cost its gateway a resync.
         silo.Configure<GrainDirectoryOptions>(options =>
         {
             options.RangeLeaseDuration = TimeSpan.Zero;

@@ -14,8 +14,8 @@ public sealed partial class HomeKeeper(IClusterMembershipService membership, ILo
 {
     /// <summary>
     /// How long a silo must have been seen active before grains move to it. A silo is an active
-    /// member a moment before it has finished starting; a grain that migrated to it then was seen to
-    /// arrive without its state (a shard its gateway had to refill).
+    /// member a moment before it has finished starting; a grain that migrates to it then may arrive
+    /// without its state (a shard its gateway must refill).
     /// </summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(5);
 

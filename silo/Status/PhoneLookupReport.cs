@@ -64,7 +64,7 @@ public sealed record PhoneLookupReport(
 
     public static async Task<PhoneLookupReport> GatherAsync(IGrainFactory grains, ILocalSiloDetails local, PhoneQuery query)
     {
-        var reports = await grains.GetGrain<IGatewayStatusGrain>(0).GetReports();
+        var reports = await grains.GetGrain<IGatewayRegistryGrain>(0).GetReports();
         var answers = await Task.WhenAll(reports.Select(report => AskAsync(report.Report, query)));
         var now = DateTimeOffset.UtcNow;
         DateTimeOffset Ago(long ms) => now - TimeSpan.FromMilliseconds(ms);

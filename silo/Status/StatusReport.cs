@@ -18,7 +18,7 @@ public sealed record StatusReport(
     /// <summary>Gateways from their reports; silos and their shard activations from the cluster's management grain.</summary>
     public static async Task<StatusReport> GatherAsync(IGrainFactory grains, ILocalSiloDetails local)
     {
-        var gateways = await grains.GetGrain<IGatewayStatusGrain>(0).GetReports();
+        var gateways = await grains.GetGrain<IGatewayRegistryGrain>(0).GetReports();
         var management = grains.GetGrain<IManagementGrain>(0);
         var hosts = await management.GetHosts(onlyActive: true);
         var shards = (await management.GetDetailedGrainStatistics())

@@ -37,10 +37,6 @@ public sealed class ShardMetrics : IDisposable
         return counters;
     }
 
-    /// <summary>Shards active on this silo, by gateway.</summary>
-    public IReadOnlyDictionary<string, int> ShardsByGateway() =>
-        _shards.Keys.GroupBy(shard => shard.GatewayId).ToDictionary(group => group.Key, group => group.Count());
-
     private IEnumerable<Measurement<long>> Observe(Func<ShardCounters, long> read) =>
         _shards.Keys.Select(shard => new Measurement<long>(read(shard), shard.Tags));
 

@@ -23,7 +23,7 @@ public sealed class GatewayLoopTests(ClusterFixture fixture)
         await using var gateway2 = fixture.StartGateway(IPAddress.Loopback);
         var endpoint1 = gateway1.LocalEndpoint;
         var endpoint2 = gateway2.LocalEndpoint;
-        // They learn each other through the gateway directory, within an announcement interval or two.
+        // They learn each other through the gateway registry, within an announcement interval or two.
         Assert.True(await Eventually.True(
             () => gateway1.Mirror.Context.Admission.Gateways.Contains(ClientEndpoint.From(endpoint2))
                 && gateway2.Mirror.Context.Admission.Gateways.Contains(ClientEndpoint.From(endpoint1)),

@@ -1,6 +1,7 @@
 using System.Net;
 using TixTrigger.Endpoints;
 using TixTrigger.Messages;
+using TixTrigger.Protocol;
 using TixTrigger.Silo.Grains;
 
 namespace TixTrigger.Tests.Abuse;
@@ -71,13 +72,13 @@ public sealed class PrefixBudgetBookTests
         var book = new PrefixBudgetBook();
         book.Report("dead", new PrefixCount(Network, Budget, New: Budget), Budget, nowMs: 0);
 
-        Assert.Equal(Budget, book.Others(Network, "live", nowMs: PrefixBudgetBook.ForgetAfterMs));
-        Assert.Equal(10, book.Report("live", new PrefixCount(Network, 10, New: 10), Budget, nowMs: PrefixBudgetBook.ForgetAfterMs).Refused);
+        Assert.Equal(Budget, book.Others(Network, "live", nowMs: ClusterTiming.PrefixCountForgetMs));
+        Assert.Equal(10, book.Report("live", new PrefixCount(Network, 10, New: 10), Budget, nowMs: ClusterTiming.PrefixCountForgetMs).Refused);
         // One millisecond later it is gone: the live gateway gets the whole budget.
-        var verdict = book.Report("live", new PrefixCount(Network, 10, New: 10), Budget, nowMs: PrefixBudgetBook.ForgetAfterMs + 1);
+        var verdict = book.Report("live", new PrefixCount(Network, 10, New: 10), Budget, nowMs: ClusterTiming.PrefixCountForgetMs + 1);
         Assert.Equal(0, verdict.Refused);
         Assert.Equal(0, verdict.Others);
-        book.Sweep(PrefixBudgetBook.ForgetAfterMs * 3);
+        book.Sweep(ClusterTiming.PrefixCountForgetMs * 3);
         Assert.Equal(0, book.Networks);
     }
 }

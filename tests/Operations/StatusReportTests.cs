@@ -1,6 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
-using TixTrigger.Gateway.Status;
 using TixTrigger.Grains;
 using TixTrigger.Status;
 using TixTrigger.Tests.Infrastructure;
@@ -9,7 +7,7 @@ namespace TixTrigger.Tests.Operations;
 
 /// <summary>
 /// What the status page shows comes from the gateways' own reports: a running gateway appears
-/// with its clients and pings/s within a report or two, and one that stops reporting disappears.
+/// with its clients and pings/s within an announcement or two, and one that stops disappears.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class StatusReportTests(ClusterFixture fixture)
@@ -20,10 +18,7 @@ public sealed class StatusReportTests(ClusterFixture fixture)
         await using var gateway = fixture.StartGateway(IPAddress.Loopback);
         using var fleet = new PingFleet(15);
         fleet.Heartbeat(gateway.LocalEndpoint);
-        var reporter = new GatewayReporter(gateway, shards: 4, fixture.Grains, NullLogger.Instance);
-        using var stop = new CancellationTokenSource();
-        var reporting = reporter.RunAsync(stop.Token);
-        var status = fixture.Grains.GetGrain<IGatewayStatusGrain>(0);
+        var status = fixture.Grains.GetGrain<IGatewayRegistryGrain>(0);
         string id = gateway.Metrics.GatewayId;
 
         // 15 clients are 15 pings/s. One 2 s window can read high once, as when slots the sender sent late
@@ -41,8 +36,8 @@ public sealed class StatusReportTests(ClusterFixture fixture)
         Assert.Equal(gateway.LocalEndpoint.ToString(), report.UdpEndpoint);
         Assert.Equal(0, report.Drops["Oversize"]);
 
-        await stop.CancelAsync();
-        await reporting;
+        // Its report comes with its announcement: a stopped gateway reports no more.
+        await gateway.StopAsync();
 
         Assert.True(await Eventually.True(async () => (await status.GetReports()).All(r => r.Report.GatewayId != id), TimeSpan.FromSeconds(20)),
             "the report of a gateway that stopped reporting never expired");

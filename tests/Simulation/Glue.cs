@@ -18,8 +18,8 @@ namespace TixTrigger.Tests.Simulation;
 /// <summary>PingShardGrain around the real <see cref="ShardMembers"/> and <see cref="GatewayFence"/>.</summary>
 internal sealed class ShardGlue(Cluster cluster, string gatewayId, int index) : SimGrain(cluster, $"{gatewayId}/{index}")
 {
-    private const long GatewaySilenceLimitMs = 15_000;
-    private const long ExpiryMarginMs = 5_000;
+    private const long GatewaySilenceLimitMs = TixTrigger.Protocol.ClusterTiming.GatewayGoneAfterMs;
+    private const long ExpiryMarginMs = TixTrigger.Protocol.ClusterTiming.ShardExpiryMarginMs;
 
     private ShardMembers _members = new();
     private GatewayFence _fence = new();
@@ -296,8 +296,8 @@ internal sealed class PartitionGlue(Cluster cluster, int index) : SimGrain(clust
 internal sealed class GatewayGlue
 {
     private const long ClaimIntervalMs = 50;
-    private const long RefreshIntervalMs = 1_000;
-    private const long AnnounceIntervalMs = 2_000;
+    private const long RefreshIntervalMs = TixTrigger.Protocol.ClusterTiming.RefreshBatchIntervalMs;
+    private static readonly long AnnounceIntervalMs = (long)TixTrigger.Protocol.ClusterTiming.AnnounceInterval.TotalMilliseconds;
     private const long UngrantedRetryMs = 200;
     private const long MaxFlushBackoffMs = 2_000;
     private const long FirstResyncBackoffMs = 500;
@@ -411,7 +411,7 @@ internal sealed class GatewayGlue
     {
         long now = NowMs;
         if (_firstRefusalMs < 0) _firstRefusalMs = now;
-        if (!_granted && now - _firstRefusalMs < GatewayProcess.LeaseMs + 2 * AnnounceIntervalMs) return;
+        if (!_granted && now - _firstRefusalMs < TixTrigger.Protocol.ClusterTiming.GatewayLeaseMs + 2 * AnnounceIntervalMs) return;
         _host.Crash(refused: true);
     }
 

@@ -7,10 +7,10 @@ using TixTrigger.Settings;
 
 namespace TixTrigger.Gateway.Hosting;
 
-public static class ClientHostingExtensions
+public static class ClusterClientHostingExtensions
 {
     /// <summary>
-    /// Joins the cluster through Redis membership as a client. A gateway may start before the
+    /// Joins the cluster through Redis membership as an Orleans client. A UDP gateway may start before the
     /// silos (docker compose starts them together) or outlive them all for a while: it keeps
     /// pinging from its mirror and keeps trying to connect rather than exiting.
     /// </summary>
@@ -29,6 +29,7 @@ public static class ClientHostingExtensions
             // announcement retries it once membership has routed around the dead silo.
             options.ResponseTimeout = TimeSpan.FromSeconds(5);
         });
+        // Orleans' gateway list: the silos this client may connect through, read again from Redis this often.
         client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         client.UseConnectionRetryFilter(async (error, cancellation) =>
         {
