@@ -78,7 +78,8 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
             _rxHeaders[i].Header.Control = _rxControl + i * ControlBytes;
         }
 
-        _txPayload = (byte*)NativeMemory.AllocZeroed(16);
+        // Every ping of a batch points at this one copy of the ping's bytes, sized from them (shared/Protocol/Ping.cs).
+        _txPayload = (byte*)NativeMemory.AllocZeroed((nuint)Ping.Bytes.Length);
         _txIov = (IoVec*)NativeMemory.AllocZeroed((nuint)sizeof(IoVec));
         _txIov->Base = _txPayload;
         _txControlBytes = _wildcard ? Space(_ipv6 ? sizeof(In6PktInfo) : sizeof(InPktInfo)) : 0;
@@ -206,7 +207,7 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
     {
         if (targets.IsEmpty) return 0;
         if (targets.Length > _txCapacity) GrowSendBuffers(targets.Length);
-        payload.CopyTo(new Span<byte>(_txPayload, 16));
+        payload.CopyTo(new Span<byte>(_txPayload, Ping.Bytes.Length));
         _txIov->Length = (nuint)payload.Length;
 
         for (int i = 0; i < targets.Length; i++) Prepare(ref _txHeaders[i], i, targets[i]);

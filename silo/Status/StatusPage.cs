@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using TixTrigger.Protocol;
 
 namespace TixTrigger.Silo.Status;
 
@@ -56,7 +57,7 @@ public static class StatusPage
                 <td>{gateway.PingSendErrors}</td><td>{gateway.SyncedShards} / {gateway.Shards}</td><td>{age:F0} s</td></tr>
                 """);
         }
-        if (report.Gateways.Length == 0) html.Append("<tr><td colspan=\"10\">no gateway has reported in the last 15 s</td></tr>");
+        if (report.Gateways.Length == 0) html.Append(CultureInfo.InvariantCulture, $"<tr><td colspan=\"10\">no gateway has reported in the last {ClusterTiming.GatewayGoneAfterMs / 1000} s</td></tr>");
         html.Append("</table>\n<h2>Silos</h2>\n<table id=\"silos\"><tr><th>silo</th><th>status</th><th>shards</th></tr>\n");
         foreach (var silo in report.Silos)
         {
