@@ -81,6 +81,7 @@ internal sealed unsafe class EpollReceiver : IDisposable
 
     private void Register()
     {
+        // 16: the larger of the two epoll_event layouts (see Libc.EpollEventSize).
         byte* @event = stackalloc byte[16];
         for (int i = 0; i < _clients.Count; i++)
         {
