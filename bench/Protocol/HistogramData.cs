@@ -1,6 +1,6 @@
 namespace TixTrigger.Bench.Protocol;
 
-/// <summary>A histogram as it crosses the process boundary: only the buckets that hold something.</summary>
+/// <summary>A histogram as it crosses the process boundary: only the values that were recorded, with their counts.</summary>
 internal sealed record HistogramData
 {
     public long Count { get; init; }
@@ -9,10 +9,7 @@ internal sealed record HistogramData
 
     public double MaxMs { get; init; }
 
-    /// <summary>Values beyond the last bucket; only <see cref="MaxMs"/> says how far beyond.</summary>
-    public long Overflow { get; init; }
-
-    public int[] Buckets { get; init; } = [];
+    public long[] Micros { get; init; } = [];
 
     public long[] Counts { get; init; } = [];
 }
