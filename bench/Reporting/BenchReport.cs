@@ -1,3 +1,5 @@
+using TixTrigger.Bench.Protocol;
+
 namespace TixTrigger.Bench.Reporting;
 
 /// <summary>
@@ -62,7 +64,7 @@ internal sealed record BenchReport
     public required int ClientsWithMissedPings { get; init; }
 
     /// <summary>Per target, in the order given; only when there are several.</summary>
-    public required IReadOnlyList<TargetReport> ByTarget { get; init; }
+    public required IReadOnlyList<TargetSummary> ByTarget { get; init; }
 
     public required long PingsReceived { get; init; }
 

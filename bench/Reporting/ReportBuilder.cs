@@ -1,6 +1,7 @@
 using TixTrigger.Bench.Coordination;
 using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Options;
+using TixTrigger.Bench.Protocol;
 
 namespace TixTrigger.Bench.Reporting;
 
@@ -40,16 +41,7 @@ internal static class ReportBuilder
             ClientsWithoutPings = total.ClientsWithoutPings,
             ClientsEndedEarly = total.ClientsEndedEarly,
             ClientsWithMissedPings = total.ClientsWithMissedPings,
-            ByTarget = targets.Count < 2 ? [] : [.. total.ByTarget.Select((target, i) => new TargetReport
-            {
-                Target = targets[i],
-                Clients = target.Clients,
-                PingsReceived = target.PingsReceived,
-                Intervals = target.Intervals,
-                WithinToleranceFraction = target.Intervals == 0 ? 0 : (double)target.IntervalsWithinTolerance / target.Intervals,
-                ClientsWithMissedPings = target.ClientsWithMissedPings,
-                ClientsWithoutPings = target.ClientsWithoutPings,
-            })],
+            ByTarget = targets.Count < 2 ? [] : [.. total.ByTarget.Select((target, i) => TargetSummary.Sum([target], targets[i]))],
             PingsReceived = total.PingsReceived,
             DatagramsBeforeFirstHeartbeat = total.DatagramsBeforeFirstHeartbeat,
             HeartbeatsSent = total.HeartbeatsSent,

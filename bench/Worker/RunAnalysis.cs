@@ -22,7 +22,7 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
     private readonly List<string> _endedEarlyExamples = [];
     private readonly List<string> _pingedLateExamples = [];
     private readonly List<string> _missedExamples = [];
-    private readonly TargetTally[] _byTarget = [.. Enumerable.Range(0, targetCount).Select(_ => new TargetTally())];
+    private readonly TargetSummary[] _byTarget = [.. Enumerable.Range(0, targetCount).Select(_ => new TargetSummary())];
     private long _onTime;
     private long _pings;
     private long _beforeFirstHeartbeat;
@@ -67,9 +67,9 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
             StoppedLastPingVsDeadlineMaxMs = _lastPingOffsetMax is { } latest ? StopwatchTime.ToMs(latest) : null,
             StoppedClientsPingedLate = _pingedLate,
             PingedLateExamples = _pingedLateExamples,
-            ClientsWithMissedPings = _byTarget.Sum(target => target.Missed),
+            ClientsWithMissedPings = _byTarget.Sum(target => target.ClientsWithMissedPings),
             MissedPingsExamples = _missedExamples,
-            ByTarget = [.. _byTarget.Select(target => target.ToSummary())],
+            ByTarget = _byTarget,
             ReadDelay = receiver.ReadDelay.ToData(),
             Unstamped = receiver.Unstamped,
             SocketDrops = clients.Sum(client => client.Dropped),
@@ -110,7 +110,7 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
                 continue;
             }
             _pings++;
-            tally.Pings++;
+            tally.PingsReceived++;
             lastPing = arrival;
             if (first is null)
             {
@@ -143,7 +143,7 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
         }
         if (gap > GraceTicks)
         {
-            tally.Missed++;
+            tally.ClientsWithMissedPings++;
             Examples.Add(_missedExamples, $"{client.Description}: {StopwatchTime.ToMs(gap):F0} ms without a ping");
         }
         if (gap > _longestGap)
@@ -154,7 +154,7 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
         if (deadline is { } due && lastPing is { } last) NoteLastPing(client, last - due);
     }
 
-    private long CountInterval(long interval, long end, TargetTally tally)
+    private long CountInterval(long interval, long end, TargetSummary tally)
     {
         double ms = StopwatchTime.ToMs(interval);
         _intervals.Add(ms);
@@ -162,7 +162,7 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
         if (Tolerances.IsOnTime(ms))
         {
             _onTime++;
-            tally.OnTime++;
+            tally.IntervalsWithinTolerance++;
         }
         else
         {
@@ -194,30 +194,10 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
         if (client.WrongBytes.FirstDescribedFrom(firstHeartbeat) is { } bytes) Examples.Add(_wrongBytesExamples, $"{client.Description}: {bytes}");
     }
 
-    private void NoteWithoutPings(SimulatedClient client, TargetTally tally)
+    private void NoteWithoutPings(SimulatedClient client, TargetSummary tally)
     {
         _withoutPings++;
-        tally.WithoutPings++;
+        tally.ClientsWithoutPings++;
         Examples.Add(_withoutPingsExamples, client.Description);
-    }
-
-    private sealed class TargetTally
-    {
-        public int Clients;
-        public long Pings;
-        public long Intervals;
-        public long OnTime;
-        public int Missed;
-        public int WithoutPings;
-
-        public TargetSummary ToSummary() => new()
-        {
-            Clients = Clients,
-            PingsReceived = Pings,
-            Intervals = Intervals,
-            IntervalsWithinTolerance = OnTime,
-            ClientsWithMissedPings = Missed,
-            ClientsWithoutPings = WithoutPings,
-        };
     }
 }
