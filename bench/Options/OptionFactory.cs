@@ -45,10 +45,11 @@ internal static class OptionFactory
     public static Option<double?> OptionalNumber(string name, string helpName, string description, Func<double, bool>? isValid = null, string rule = "") =>
         Create<double?>(name, helpName, description, text => Check(ParseNumber(name, text), isValid, rule));
 
-    public static Option<T> Choice<T>(string name, string description, T defaultValue) where T : struct, Enum =>
+    public static Option<T> Choice<T>(string name, string description, T? defaultValue = null) where T : struct, Enum =>
         Create(name, string.Join('|', Names<T>()), description, text => Enum.TryParse(text, ignoreCase: true, out T value) && Enum.IsDefined(value)
             ? value
-            : throw new FormatException($"{name} takes one of {string.Join(", ", Names<T>())}, not '{text}'"), () => defaultValue);
+            : throw new FormatException($"{name} takes one of {string.Join(", ", Names<T>())}, not '{text}'"),
+            defaultValue is { } fallback ? () => fallback : null);
 
     private static int ParseInteger(string name, string text) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)

@@ -22,8 +22,6 @@ internal sealed class ClientLayout
         _bindsByFamily = assignment.BindAddresses.Select(IPAddress.Parse).ToLookup(address => address.AddressFamily);
     }
 
-    public int TargetCount => _targets.Length;
-
     public IEnumerable<ClientSpec> Clients =>
         Enumerable.Range(_assignment.FirstClient, _assignment.ClientCount).Select(Describe);
 
