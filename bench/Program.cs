@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Globalization;
 using System.Net.Sockets;
@@ -29,8 +28,6 @@ if (args is [WorkerCommand.WorkerFlag])
 }
 
 var command = new BenchCommand();
-var help = command.Root.Options.OfType<HelpOption>().Single();
-help.Action = new HelpWithEpilogue((HelpAction)help.Action!, BenchCommand.Epilogue);
 command.Root.SetAction(async (parsed, _) =>
 {
     var (options, problem) = command.Read(parsed);

@@ -7,13 +7,6 @@ namespace TixTrigger.Bench.Options;
 /// <summary>The command line: every option with its default, rule and help, and where it goes in <see cref="BenchOptions"/>.</summary>
 internal sealed class BenchCommand
 {
-    /// <summary>After the options in --help: what scripts and CI read.</summary>
-    public const string Epilogue = """
-
-        Exit code: 0 pass, 1 a criterion failed (each is printed), 2 could not measure, 130 interrupted.
-        The last line of output is the whole report as one JSON object.
-        """;
-
     /// <summary>The process may hold at most 20,000 open files here; each client is one socket.</summary>
     private const int MaxClientsPerWorker = 19_000;
 
@@ -22,6 +15,8 @@ internal sealed class BenchCommand
           --target ADDRESS:PORT [options]     measure a running service
           --self-check [options]              measure the reference pinger (the bench's own jitter)
           --compare single|cluster [options]  start the service, then the reference, same load
+        Exit code: 0 pass, 1 a criterion failed (each is printed), 2 could not measure, 130 interrupted.
+        The last line of output is the whole report as one JSON object.
         """;
 
     private static readonly BenchOptions Defaults = new();
