@@ -32,7 +32,7 @@ internal sealed class SubjectMeasurement(BenchOptions options, ComparisonOptions
 
         string[] targets = [.. deployment.Targets.Select(target => target.ToString())];
         // Everything the subject started counts as the subject's for the machine's account (redis too).
-        var load = ReportBuilder.Build(options, targets, result, lateness, nodes.Sum(node => node.CpuSeconds));
+        var load = new BenchReport(options, targets, result, lateness, nodes.Sum(node => node.CpuSeconds));
         var own = nodes.Where(node => node.Role == role.ToString().ToLowerInvariant()).ToArray();
         double cpu = own.Sum(node => node.CpuSeconds);
         double cores = cpu / options.DurationSeconds;
