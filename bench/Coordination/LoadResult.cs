@@ -1,4 +1,4 @@
-using TixTrigger.Bench.Reporting;
+using TixTrigger.Bench.Protocol;
 
 namespace TixTrigger.Bench.Coordination;
 

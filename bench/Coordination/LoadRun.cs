@@ -1,7 +1,7 @@
 using System.Net;
 using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Options;
-using TixTrigger.Bench.Reporting;
+using TixTrigger.Bench.Protocol;
 
 namespace TixTrigger.Bench.Coordination;
 
@@ -35,7 +35,7 @@ internal sealed class LoadRun(BenchOptions options, TextWriter output)
         {
             var summaries = await fleet.CollectAsync(TimeSpan.FromSeconds(options.DurationSeconds) + StartLead + ReportLimitAfterRun, interrupted);
             await observing;
-            return new LoadResult(SummaryMerger.Merge(summaries), fleet.Count, machine.BusySeconds, machine.InterruptSeconds, machine.CoordinatorSeconds);
+            return new LoadResult(WorkerSummary.Merge(summaries), fleet.Count, machine.BusySeconds, machine.InterruptSeconds, machine.CoordinatorSeconds);
         }
         finally
         {

@@ -60,16 +60,16 @@ internal sealed class BenchReport(BenchOptions options, IReadOnlyList<string> ta
 
     public string? LongestGapClient => _total.LongestGapClient;
 
-    public long WrongSource => _total.WrongSource;
+    public long WrongSource => _total.WrongSource.Count;
 
-    public long WrongBytes => _total.WrongBytes;
+    public long WrongBytes => _total.WrongBytes.Count;
 
-    public int ClientsWithoutPings => _total.ClientsWithoutPings;
+    public long ClientsWithoutPings => _total.ClientsWithoutPings.Count;
 
-    public int ClientsEndedEarly => _total.ClientsEndedEarly;
+    public long ClientsEndedEarly => _total.ClientsEndedEarly.Count;
 
     /// <summary>Clients that went more than 1.5 s without a ping while they were owed pings: each missed at least one.</summary>
-    public int ClientsWithMissedPings => _total.ClientsWithMissedPings;
+    public long ClientsWithMissedPings => _total.ClientsWithMissedPings.Count;
 
     /// <summary>Per target, in the order given; only when there are several.</summary>
     public IReadOnlyList<TargetSummary> ByTarget => field ??= targets.Count < 2 ? [] : [.. _total.ByTarget.Select((target, i) => TargetSummary.Sum([target], targets[i]))];
@@ -93,7 +93,7 @@ internal sealed class BenchReport(BenchOptions options, IReadOnlyList<string> ta
 
     public double? StoppedLastPingVsDeadlineMaxMs => _total.StoppedLastPingVsDeadlineMaxMs is { } latest ? Ms(latest) : null;
 
-    public int? StoppedClientsPingedLate => options.StopsHalf ? _total.StoppedClientsPingedLate : null;
+    public long? StoppedClientsPingedLate => options.StopsHalf ? _total.StoppedClientsPingedLate.Count : null;
 
     public double BenchCpuSeconds => Math.Round(_total.CpuSeconds, 2);
 
