@@ -25,7 +25,7 @@ internal sealed class ComparisonReport(BenchOptions load, ComparisonOptions comp
 
     public SubjectFigures? Reference => reference;
 
-    public ComparisonRatios? Ratios => field ??= service is not null && reference is not null ? ComparisonRatios.Of(service, reference) : null;
+    public ComparisonRatios? Ratios => field ??= service is not null && reference is not null ? new ComparisonRatios(service, reference) : null;
 
     public CompareThresholds Thresholds => comparison.Thresholds;
 
