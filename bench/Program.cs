@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using TixTrigger.Bench.Comparison;
 using TixTrigger.Bench.Coordination;
-using TixTrigger.Bench.Nodes;
+using TixTrigger.Bench;
 using TixTrigger.Bench.Options;
 using TixTrigger.Bench.Worker;
 
@@ -60,7 +60,7 @@ static async Task<int> RunAsync(BenchOptions options)
         Console.Error.WriteLine("bench: interrupted; workers and nodes stopped");
         return ExitCodes.Interrupted;
     }
-    catch (Exception failure) when (failure is WorkerFailedException or NodeFailedException)
+    catch (CannotMeasureException failure)
     {
         Console.Error.WriteLine($"bench: {failure.Message}");
         return ExitCodes.CouldNotMeasure;

@@ -14,7 +14,7 @@ internal sealed class CompareRunner(BenchOptions options, TextWriter output)
     {
         var comparison = options.Comparison ?? throw new InvalidOperationException("not a comparison");
         var load = SourceAddresses.Spread(options);
-        string logs = LogFolder.Create($"compare-{comparison.Topology.ToString().ToLowerInvariant()}", comparison.LogDirectory);
+        string logs = Deployment.LogFolder($"compare-{comparison.Topology.ToString().ToLowerInvariant()}", comparison.LogDirectory);
         var launcher = new SubjectLauncher(comparison, load.ExpirySeconds, output);
         var measurement = new SubjectMeasurement(load, comparison, output);
         output.WriteLine($"TixTrigger comparison ({comparison.Topology.ToString().ToLowerInvariant()}): {load.Clients:N0} clients from {load.BindAddresses.Count} source address(es), heartbeat every {load.HeartbeatSeconds} s, first ones over {load.SpreadSeconds} s, {load.DurationSeconds} s each");

@@ -30,7 +30,7 @@ internal sealed class Coordinator(BenchOptions options, TextWriter output)
     private Task<Deployment> StartReferenceAsync(CancellationToken interrupted)
     {
         bool v6 = options.BindAddresses.FirstOrDefault()?.AddressFamily == AddressFamily.InterNetworkV6;
-        string logs = LogFolder.Create("self-check", null);
+        string logs = Deployment.LogFolder("self-check", null);
         return SubjectLauncher.StartReferenceAsync(logs, v6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 1, options.ExpirySeconds, null, interrupted);
     }
 

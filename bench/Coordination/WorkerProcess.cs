@@ -19,7 +19,7 @@ internal sealed class WorkerProcess : IDisposable
 
     public static WorkerProcess Start(WorkerAssignment assignment)
     {
-        var process = Process.Start(WorkerCommand.Create()) ?? throw new WorkerFailedException($"worker {assignment.WorkerIndex} did not start");
+        var process = Process.Start(WorkerCommand.Create()) ?? throw new CannotMeasureException($"worker {assignment.WorkerIndex} did not start");
         var worker = new WorkerProcess(process, assignment.WorkerIndex);
         try
         {
@@ -69,7 +69,7 @@ internal sealed class WorkerProcess : IDisposable
     // A pipe read cannot be cancelled itself; WaitAsync abandons it, and disposing kills the worker, which ends it.
     private Task<string?> ReadLineAsync(CancellationToken cancellation) => _process.StandardOutput.ReadLineAsync(cancellation).AsTask().WaitAsync(cancellation);
 
-    private async Task<WorkerFailedException> FailureAsync(string what, string? line)
+    private async Task<CannotMeasureException> FailureAsync(string what, string? line)
     {
         // Give a crashing worker a moment to finish, so its exit code (and stderr) can be reported.
         using var settle = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -82,7 +82,7 @@ internal sealed class WorkerProcess : IDisposable
         }
         string exit = _process.HasExited ? $"exit code {_process.ExitCode}" : "still running";
         string said = line is null ? "" : $"; it said: {line}";
-        return new WorkerFailedException($"worker {_index} {what} ({exit}){said}");
+        return new CannotMeasureException($"worker {_index} {what} ({exit}){said}");
     }
 
     public void Dispose()

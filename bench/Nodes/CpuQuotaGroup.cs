@@ -30,7 +30,7 @@ internal sealed class CpuQuotaGroup : IDisposable
     {
         if (!File.Exists(Path.Combine(Root, "cpu.cfs_quota_us")))
         {
-            throw new NodeFailedException($"a CPU quota needs cgroup v1's cpu controller at {Root}, which is not there");
+            throw new CannotMeasureException($"a CPU quota needs cgroup v1's cpu controller at {Root}, which is not there");
         }
         string path = Path.Combine(Root, name);
         Directory.CreateDirectory(path);
@@ -94,4 +94,17 @@ internal sealed class CpuQuotaGroup : IDisposable
             // The process exited in the meantime.
         }
     }
+}
+
+/// <summary>
+/// A CPU limit for a node: <see cref="Cores"/> of CPU time per CFS period of <see cref="PeriodMicroseconds"/>,
+/// in a cgroup named after <see cref="GroupPrefix"/> and the node.
+/// </summary>
+internal readonly record struct CpuQuota(double Cores, int PeriodMicroseconds, string GroupPrefix);
+
+/// <summary>A cgroup's cpu.stat counters; subtracting two readings gives a run's share.</summary>
+internal readonly record struct CpuThrottling(long Periods, long ThrottledPeriods, long ThrottledNanoseconds)
+{
+    public static CpuThrottling operator -(CpuThrottling end, CpuThrottling start) =>
+        new(end.Periods - start.Periods, end.ThrottledPeriods - start.ThrottledPeriods, end.ThrottledNanoseconds - start.ThrottledNanoseconds);
 }

@@ -54,7 +54,7 @@ internal sealed class NodeProcess : IDisposable
         process.OutputDataReceived += (_, line) => node.Take(line.Data);
         process.ErrorDataReceived += (_, line) => node.Take(line.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => node._ready.TrySetException(new NodeFailedException($"{spec.Name} exited (code {process.ExitCode}) before it was ready; {node.Describe()}"));
+        process.Exited += (_, _) => node._ready.TrySetException(new CannotMeasureException($"{spec.Name} exited (code {process.ExitCode}) before it was ready; {node.Describe()}"));
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return node;
@@ -68,7 +68,7 @@ internal sealed class NodeProcess : IDisposable
         }
         catch (TimeoutException)
         {
-            throw new NodeFailedException($"{Name} did not print '{Spec.ReadyText}' within {limit.TotalSeconds:F0} s; {Describe()}");
+            throw new CannotMeasureException($"{Name} did not print '{Spec.ReadyText}' within {limit.TotalSeconds:F0} s; {Describe()}");
         }
     }
 
