@@ -6,16 +6,9 @@ using TixTrigger.Bench.Worker;
 namespace TixTrigger.Bench.Coordination;
 
 /// <summary>One worker child: its assignment goes in on stdin, "ready" and the summary come back on stdout.</summary>
-internal sealed class WorkerProcess : IDisposable
+internal sealed class WorkerProcess(Process process, int index) : IDisposable
 {
-    private readonly Process _process;
-    private readonly int _index;
-
-    private WorkerProcess(Process process, int index)
-    {
-        _process = process;
-        _index = index;
-    }
+    private readonly Process _process = process;
 
     public static WorkerProcess Start(WorkerAssignment assignment)
     {
@@ -82,7 +75,7 @@ internal sealed class WorkerProcess : IDisposable
         }
         string exit = _process.HasExited ? $"exit code {_process.ExitCode}" : "still running";
         string said = line is null ? "" : $"; it said: {line}";
-        return new CannotMeasureException($"worker {_index} {what} ({exit}){said}");
+        return new CannotMeasureException($"worker {index} {what} ({exit}){said}");
     }
 
     public void Dispose()

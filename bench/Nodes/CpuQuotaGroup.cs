@@ -9,22 +9,15 @@ namespace TixTrigger.Bench.Nodes;
 /// the rest of it, so with the kernel's default 100 ms a quarter-core node can stall for 75 ms.
 /// Disposing removes the group once its processes are gone.
 /// </summary>
-internal sealed class CpuQuotaGroup : IDisposable
+internal sealed class CpuQuotaGroup(string folder, double cores, int periodMicroseconds) : IDisposable
 {
     public const string Root = "/sys/fs/cgroup/cpu";
 
-    private CpuQuotaGroup(string path, double cores, int periodMicroseconds)
-    {
-        Folder = path;
-        Cores = cores;
-        PeriodMicroseconds = periodMicroseconds;
-    }
+    public string Folder { get; } = folder;
 
-    public string Folder { get; }
+    public double Cores { get; } = cores;
 
-    public double Cores { get; }
-
-    public int PeriodMicroseconds { get; }
+    public int PeriodMicroseconds { get; } = periodMicroseconds;
 
     public static CpuQuotaGroup Create(string name, CpuQuota quota)
     {

@@ -30,7 +30,6 @@ internal sealed class WorkerSummary
 
     public long IntervalsWithinTolerance { get; set; }
 
-    /// <summary>Intervals outside the tolerance, by the second of the run in which they ended: when the trouble was.</summary>
     public long[] OffToleranceBySecond { get; set; } = [];
 
     public HistogramData Intervals { get; set; } = new();
@@ -60,22 +59,17 @@ internal sealed class WorkerSummary
 
     public Cases StoppedClientsPingedLate { get; set; } = new();
 
-    /// <summary>Clients that went more than 1.5 s without a ping while the service owed them pings (after their first one).</summary>
     public Cases ClientsWithMissedPings { get; set; } = new();
 
     /// <summary>The same counts per target, in the order of the assignment's targets: how each gateway did.</summary>
     public TargetSummary[] ByTarget { get; set; } = [];
 
-    /// <summary>From the kernel's receive stamp to the bench reading the datagram: what would have been measured as jitter without kernel stamps.</summary>
     public HistogramData ReadDelay { get; set; } = new();
 
-    /// <summary>Datagrams the kernel dropped at the bench's own client sockets (full receive buffers): the bench's losses, not the service's.</summary>
     public long SocketDrops { get; set; }
 
-    /// <summary>Datagrams without a kernel timestamp, stamped on reading instead (expected: none).</summary>
     public long Unstamped { get; set; }
 
-    /// <summary>How far the offset between CLOCK_REALTIME (kernel stamps) and the monotonic clock moved during the run.</summary>
     public double ClockDriftMs { get; set; }
 
     public double CpuSeconds { get; set; }
