@@ -45,13 +45,6 @@ internal sealed class Histogram
     {
         // The iteration reuses one value object: copy each step's figures before the next.
         var recorded = _micros.RecordedValues().Select(value => (Micros: value.ValueIteratedTo, Count: value.CountAtValueIteratedTo)).ToArray();
-        return new HistogramData
-        {
-            Count = Count,
-            MinMs = Min,
-            MaxMs = Max,
-            Micros = [.. recorded.Select(value => value.Micros)],
-            Counts = [.. recorded.Select(value => value.Count)],
-        };
+        return new HistogramData(Count, Min, Max, [.. recorded.Select(value => value.Micros)], [.. recorded.Select(value => value.Count)]);
     }
 }

@@ -32,9 +32,9 @@ internal sealed class WorkerSummary
 
     public long[] OffToleranceBySecond { get; set; } = [];
 
-    public HistogramData Intervals { get; set; } = new();
+    public HistogramData Intervals { get; set; } = HistogramData.Empty;
 
-    public HistogramData FirstPing { get; set; } = new();
+    public HistogramData FirstPing { get; set; } = HistogramData.Empty;
 
     public double LongestGapMs { get; set; }
 
@@ -64,7 +64,7 @@ internal sealed class WorkerSummary
     /// <summary>The same counts per target, in the order of the assignment's targets: how each gateway did.</summary>
     public TargetSummary[] ByTarget { get; set; } = [];
 
-    public HistogramData ReadDelay { get; set; } = new();
+    public HistogramData ReadDelay { get; set; } = HistogramData.Empty;
 
     public long SocketDrops { get; set; }
 
