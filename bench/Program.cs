@@ -1,15 +1,17 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Globalization;
 using System.Net.Sockets;
-using TixTrigger.Bench;
 using TixTrigger.Bench.Comparison;
 using TixTrigger.Bench.Coordination;
-using TixTrigger.Bench.Nodes;
+using TixTrigger.Bench;
 using TixTrigger.Bench.Options;
 using TixTrigger.Bench.Worker;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
+// The bench's own workers: started by WorkerCommand, their plan comes on stdin, not as options.
 if (args is [WorkerCommand.WorkerFlag])
 {
     try
@@ -25,33 +27,42 @@ if (args is [WorkerCommand.WorkerFlag])
     }
 }
 
-if (args.Any(arg => arg is "--help" or "-h"))
+var command = new BenchCommand();
+command.Root.SetAction(async (parsed, _) =>
 {
-    Console.WriteLine(Usage.Text);
-    return ExitCodes.Pass;
-}
+    var (options, problem) = command.Read(parsed);
+    return problem is null ? await RunAsync(options) : Refuse(problem);
+});
 
-if (!OptionParser.TryParse(args, out var options, out string? error))
+var parsed = command.Root.Parse(args);
+if (parsed.Action is ParseErrorAction) return Refuse(parsed.Errors[0].Message);
+// The bench handles Ctrl+C itself (InterruptSignals) and lets unexpected exceptions crash with their stack trace.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+
+static int Refuse(string problem)
 {
-    Console.Error.WriteLine($"bench: {error}");
+    Console.Error.WriteLine($"bench: {problem}");
     Console.Error.WriteLine("run with --help for the options");
     return ExitCodes.CouldNotMeasure;
 }
 
-using var signals = new InterruptSignals();
-try
+static async Task<int> RunAsync(BenchOptions options)
 {
-    return options.Comparison is null
-        ? await new Coordinator(options.SelfCheck ? SourceAddresses.Spread(options) : options, Console.Out).RunAsync(signals.Token)
-        : await new CompareRunner(options, Console.Out).RunAsync(signals.Token);
-}
-catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
-{
-    Console.Error.WriteLine("bench: interrupted; workers and nodes stopped");
-    return ExitCodes.Interrupted;
-}
-catch (Exception failure) when (failure is WorkerFailedException or NodeFailedException)
-{
-    Console.Error.WriteLine($"bench: {failure.Message}");
-    return ExitCodes.CouldNotMeasure;
+    using var signals = new InterruptSignals();
+    try
+    {
+        return options.Comparison is null
+            ? await new Coordinator(options.SelfCheck ? SourceAddresses.Spread(options) : options, Console.Out).RunAsync(signals.Token)
+            : await new CompareRunner(options, Console.Out).RunAsync(signals.Token);
+    }
+    catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("bench: interrupted; workers and nodes stopped");
+        return ExitCodes.Interrupted;
+    }
+    catch (CannotMeasureException failure)
+    {
+        Console.Error.WriteLine($"bench: {failure.Message}");
+        return ExitCodes.CouldNotMeasure;
+    }
 }

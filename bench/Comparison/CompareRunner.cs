@@ -14,7 +14,7 @@ internal sealed class CompareRunner(BenchOptions options, TextWriter output)
     {
         var comparison = options.Comparison ?? throw new InvalidOperationException("not a comparison");
         var load = SourceAddresses.Spread(options);
-        string logs = LogFolder.Create($"compare-{comparison.Topology.ToString().ToLowerInvariant()}", comparison.LogDirectory);
+        string logs = Deployment.LogFolder($"compare-{comparison.Topology.ToString().ToLowerInvariant()}", comparison.LogDirectory);
         var launcher = new SubjectLauncher(comparison, load.ExpirySeconds, output);
         var measurement = new SubjectMeasurement(load, comparison, output);
         output.WriteLine($"TixTrigger comparison ({comparison.Topology.ToString().ToLowerInvariant()}): {load.Clients:N0} clients from {load.BindAddresses.Count} source address(es), heartbeat every {load.HeartbeatSeconds} s, first ones over {load.SpreadSeconds} s, {load.DurationSeconds} s each");
@@ -27,23 +27,7 @@ internal sealed class CompareRunner(BenchOptions options, TextWriter output)
             ? await measurement.MeasureAsync("reference", NodeRole.Reference, token => launcher.StartReferenceAsync(Path.Combine(logs, "reference"), token), interrupted)
             : null;
 
-        var report = new ComparisonReport
-        {
-            Topology = comparison.Topology.ToString().ToLowerInvariant(),
-            Clients = load.Clients,
-            HeartbeatSeconds = load.HeartbeatSeconds,
-            SpreadSeconds = load.SpreadSeconds,
-            DurationSeconds = load.DurationSeconds,
-            BindAddresses = [.. load.BindAddresses.Select(address => address.ToString())],
-            Service = service,
-            Reference = reference,
-            Ratios = service is not null && reference is not null ? ComparisonRatios.Of(service, reference) : null,
-            Thresholds = comparison.Thresholds,
-            RequiredOnTime = ComparisonVerdict.RequiredOnTime(comparison.Thresholds, reference),
-            LogDirectory = logs,
-        };
-        var failures = ComparisonVerdict.Failures(report);
-        report = report with { Pass = failures.Count == 0, Failures = failures };
+        var report = new ComparisonReport(load, comparison, service, reference, logs);
         new ComparisonWriter(output).Write(report);
         return report.Pass ? ExitCodes.Pass : ExitCodes.Fail;
     }

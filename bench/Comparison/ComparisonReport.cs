@@ -3,34 +3,34 @@ using TixTrigger.Bench.Options;
 namespace TixTrigger.Bench.Comparison;
 
 /// <summary>A comparison's figures and verdict: what the table shows and the JSON line carries.</summary>
-internal sealed record ComparisonReport
+internal sealed class ComparisonReport(BenchOptions load, ComparisonOptions comparison, SubjectFigures? service, SubjectFigures? reference, string logDirectory)
 {
-    public bool Pass { get; init; }
+    public bool Pass => Failures.Count == 0;
 
-    public IReadOnlyList<string> Failures { get; init; } = [];
+    public IReadOnlyList<string> Failures => field ??= ComparisonVerdict.Failures(this);
 
-    public required string Topology { get; init; }
+    public string Topology => comparison.Topology.ToString().ToLowerInvariant();
 
-    public required int Clients { get; init; }
+    public int Clients => load.Clients;
 
-    public required double HeartbeatSeconds { get; init; }
+    public double HeartbeatSeconds => load.HeartbeatSeconds;
 
-    public required double SpreadSeconds { get; init; }
+    public double SpreadSeconds => load.SpreadSeconds;
 
-    public required double DurationSeconds { get; init; }
+    public double DurationSeconds => load.DurationSeconds;
 
-    public required IReadOnlyList<string> BindAddresses { get; init; }
+    public IReadOnlyList<string> BindAddresses => [.. load.BindAddresses.Select(address => address.ToString())];
 
-    public required SubjectFigures? Service { get; init; }
+    public SubjectFigures? Service => service;
 
-    public required SubjectFigures? Reference { get; init; }
+    public SubjectFigures? Reference => reference;
 
-    public required ComparisonRatios? Ratios { get; init; }
+    public ComparisonRatios? Ratios => field ??= service is not null && reference is not null ? new ComparisonRatios(service, reference) : null;
 
-    public required CompareThresholds Thresholds { get; init; }
+    public CompareThresholds Thresholds => comparison.Thresholds;
 
     /// <summary>The on-time fraction the service had to reach: the threshold, or the reference's own when that was lower.</summary>
-    public required double RequiredOnTime { get; init; }
+    public double RequiredOnTime => ComparisonVerdict.RequiredOnTime(comparison.Thresholds, reference);
 
-    public required string LogDirectory { get; init; }
+    public string LogDirectory => logDirectory;
 }

@@ -30,7 +30,7 @@ internal static class ComparisonVerdict
         {
             failures.Add(Text($"{Contract}: on time {load.WithinToleranceFraction:P3} of intervals, below the required {report.RequiredOnTime:P3}"));
         }
-        int missed = load.ClientsWithMissedPings + load.ClientsWithoutPings;
+        long missed = load.ClientsWithMissedPings + load.ClientsWithoutPings;
         if (missed > limits.MissedClients)
         {
             failures.Add($"{Contract}: {missed} clients missed pings ({load.ClientsWithMissedPings} with a gap over 1.5 s, {load.ClientsWithoutPings} never pinged); allowed {limits.MissedClients}");

@@ -92,25 +92,23 @@ internal sealed class ResourceSampler(Deployment deployment)
         double cpu = (_cpuAtEnd.TryGetValue(node, out double end) ? end : _cpuAtStart.GetValueOrDefault(node)) - _cpuAtStart.GetValueOrDefault(node);
         var group = deployment.GroupOf(node);
         var throttling = group is null ? (CpuThrottling?)null : _throttlingAtEnd.GetValueOrDefault(node) - _throttlingAtStart.GetValueOrDefault(node);
-        return new NodeUsage
-        {
-            Name = node.Name,
-            Role = node.Spec.Role.ToString().ToLowerInvariant(),
-            ProcessId = node.Id,
-            CpuSeconds = Math.Round(cpu, 2),
-            CpuCores = Math.Round(cpu / Math.Max(1e-9, StopwatchTime.ToMs(_end - _start) / 1000), 3),
-            IdleRssKib = _idleRss.GetValueOrDefault(node),
-            IdleCpuCores = _idleCpuCores.GetValueOrDefault(node),
-            LoadedRssKib = loaded.Count > 0 ? Median(loaded) : rss.LastOrDefault().Rss,
-            PeakRssKib = rss.Count > 0 ? rss.Max(sample => sample.Rss) : 0,
-            QuotaCores = group?.Cores,
-            QuotaPeriodMs = group?.PeriodMicroseconds / 1000.0,
-            Periods = throttling?.Periods,
-            ThrottledPeriods = throttling?.ThrottledPeriods,
-            ThrottledSeconds = throttling is { } t ? Math.Round(t.ThrottledNanoseconds / 1e9, 2) : null,
-            ExitedDuringRun = _exited.Contains(node) || node.HasExited,
-            Log = node.LogPath,
-        };
+        return new NodeUsage(
+            Name: node.Name,
+            Role: node.Spec.Role.ToString().ToLowerInvariant(),
+            ProcessId: node.Id,
+            CpuSeconds: Math.Round(cpu, 2),
+            CpuCores: Math.Round(cpu / Math.Max(1e-9, StopwatchTime.ToMs(_end - _start) / 1000), 3),
+            IdleRssKib: _idleRss.GetValueOrDefault(node),
+            IdleCpuCores: _idleCpuCores.GetValueOrDefault(node),
+            LoadedRssKib: loaded.Count > 0 ? Median(loaded) : rss.LastOrDefault().Rss,
+            PeakRssKib: rss.Count > 0 ? rss.Max(sample => sample.Rss) : 0,
+            QuotaCores: group?.Cores,
+            QuotaPeriodMs: group?.PeriodMicroseconds / 1000.0,
+            Periods: throttling?.Periods,
+            ThrottledPeriods: throttling?.ThrottledPeriods,
+            ThrottledSeconds: throttling is { } t ? Math.Round(t.ThrottledNanoseconds / 1e9, 2) : null,
+            ExitedDuringRun: _exited.Contains(node) || node.HasExited,
+            Log: node.LogPath);
     }
 
     private void SampleRss()

@@ -1,53 +1,65 @@
+using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Reporting;
 
 namespace TixTrigger.Bench.Comparison;
 
-/// <summary>Everything measured for one subject (the service, or the reference) under the load.</summary>
-internal sealed record SubjectFigures
+/// <summary>Everything measured for one subject (the service, or the reference) under the load, each figure computed where it is declared.</summary>
+/// <param name="own">The subject's own processes (the service: silos and gateways; not redis).</param>
+internal sealed class SubjectFigures(string subject, BenchReport load, IReadOnlyList<NodeUsage> nodes, NodeUsage[] own, UdpCounters udp, long socketDrops, double? pingerLatenessMs)
 {
-    public required string Subject { get; init; }
+    private readonly double _cpu = own.Sum(node => node.CpuSeconds);
+    private readonly double _idleCores = own.Sum(node => node.IdleCpuCores);
 
-    public required IReadOnlyList<string> Targets { get; init; }
+    public string Subject => subject;
+
+    public IReadOnlyList<string> Targets => load.Targets;
 
     /// <summary>The bench's full report of the load (intervals, first ping, contract checks, the bench's own CPU).</summary>
-    public required BenchReport Load { get; init; }
+    public BenchReport Load => load;
 
-    /// <summary>The subject's processes together (the service: silos and gateways; not redis).</summary>
-    public required double CpuSeconds { get; init; }
+    public double CpuSeconds => Math.Round(_cpu, 2);
 
-    public required double CpuCores { get; init; }
+    public double CpuCores => Math.Round(Cores, 3);
 
-    public required double PingsPerSecond { get; init; }
+    public double PingsPerSecond => Math.Round(UnroundedPingsPerSecond, 1);
 
     /// <summary>Cores per 1,000 pings a second: the cost of pinging, comparable across loads.</summary>
-    public required double? CpuCoresPerThousandPingsPerSecond { get; init; }
+    public double? CpuCoresPerThousandPingsPerSecond => PerThousandPings(Cores);
 
     /// <summary>Fixed cost: the subject's processes together, idle before the load.</summary>
-    public required double IdleCpuCores { get; init; }
+    public double IdleCpuCores => Math.Round(_idleCores, 4);
 
     /// <summary>Per-client cost: CPU during the load minus the idle CPU.</summary>
-    public required double CpuCoresOverIdle { get; init; }
+    public double CpuCoresOverIdle => Math.Round(OverIdle, 4);
 
     /// <summary>Per-client cost, comparable across loads: the CPU over idle per 1,000 pings a second.</summary>
-    public required double? CpuOverIdlePerThousandPingsPerSecond { get; init; }
+    public double? CpuOverIdlePerThousandPingsPerSecond => PerThousandPings(OverIdle);
 
-    /// <summary>Fixed cost: the subject's processes together, idle before the load.</summary>
-    public required long IdleRssKib { get; init; }
+    public long IdleRssKib => own.Sum(node => node.IdleRssKib);
 
-    public required long LoadedRssKib { get; init; }
+    public long LoadedRssKib => own.Sum(node => node.LoadedRssKib);
 
-    public required double RssPerClientKib { get; init; }
+    public double RssPerClientKib => Math.Round((double)(LoadedRssKib - IdleRssKib) / load.Clients, 3);
 
     /// <summary>The kernel's UDP RcvbufErrors during the load, machine-wide (the bench's client sockets included).</summary>
-    public required long UdpReceiveBufferErrors { get; init; }
+    public long UdpReceiveBufferErrors => udp.ReceiveBufferErrors;
 
-    public required long UdpSendBufferErrors { get; init; }
+    public long UdpSendBufferErrors => udp.SendBufferErrors;
 
     /// <summary>Datagrams dropped at the subject's own UDP sockets since they opened (full receive buffer): lost heartbeats.</summary>
-    public required long SocketDrops { get; init; }
+    public long SocketDrops => socketDrops;
 
     /// <summary>Reference only: how late its sender began its worst slot.</summary>
-    public required double? PingerMaxLatenessMs { get; init; }
+    public double? PingerMaxLatenessMs => pingerLatenessMs;
 
-    public required IReadOnlyList<NodeUsage> Nodes { get; init; }
+    public IReadOnlyList<NodeUsage> Nodes => nodes;
+
+    private double Cores => _cpu / load.DurationSeconds;
+
+    private double UnroundedPingsPerSecond => load.PingsReceived / load.DurationSeconds;
+
+    // What the clients cost: the CPU above what the subject spends with none.
+    private double OverIdle => Math.Max(0, Cores - _idleCores);
+
+    private double? PerThousandPings(double cores) => UnroundedPingsPerSecond > 0 ? Math.Round(cores / (UnroundedPingsPerSecond / 1000), 5) : null;
 }

@@ -32,37 +32,8 @@ internal sealed class SubjectMeasurement(BenchOptions options, ComparisonOptions
 
         string[] targets = [.. deployment.Targets.Select(target => target.ToString())];
         // Everything the subject started counts as the subject's for the machine's account (redis too).
-        var load = ReportBuilder.Build(options, targets, result, lateness, nodes.Sum(node => node.CpuSeconds));
+        var load = new BenchReport(options, targets, result, lateness, nodes.Sum(node => node.CpuSeconds));
         var own = nodes.Where(node => node.Role == role.ToString().ToLowerInvariant()).ToArray();
-        double cpu = own.Sum(node => node.CpuSeconds);
-        double cores = cpu / options.DurationSeconds;
-        double pingsPerSecond = load.PingsReceived / options.DurationSeconds;
-        long idle = own.Sum(node => node.IdleRssKib);
-        long loaded = own.Sum(node => node.LoadedRssKib);
-        double idleCores = own.Sum(node => node.IdleCpuCores);
-        // What the clients cost: the CPU above what the subject spends with none.
-        double overIdle = Math.Max(0, cores - idleCores);
-        var udp = sampler.UdpDuringRun;
-        return new SubjectFigures
-        {
-            Subject = subject,
-            Targets = targets,
-            Load = load,
-            CpuSeconds = Math.Round(cpu, 2),
-            CpuCores = Math.Round(cores, 3),
-            PingsPerSecond = Math.Round(pingsPerSecond, 1),
-            CpuCoresPerThousandPingsPerSecond = pingsPerSecond > 0 ? Math.Round(cores / (pingsPerSecond / 1000), 5) : null,
-            IdleCpuCores = Math.Round(idleCores, 4),
-            CpuCoresOverIdle = Math.Round(overIdle, 4),
-            CpuOverIdlePerThousandPingsPerSecond = pingsPerSecond > 0 ? Math.Round(overIdle / (pingsPerSecond / 1000), 5) : null,
-            IdleRssKib = idle,
-            LoadedRssKib = loaded,
-            RssPerClientKib = Math.Round((double)(loaded - idle) / options.Clients, 3),
-            UdpReceiveBufferErrors = udp.ReceiveBufferErrors,
-            UdpSendBufferErrors = udp.SendBufferErrors,
-            SocketDrops = socketDrops,
-            PingerMaxLatenessMs = lateness,
-            Nodes = nodes,
-        };
+        return new SubjectFigures(subject, load, nodes, own, sampler.UdpDuringRun, socketDrops, lateness);
     }
 }

@@ -22,7 +22,7 @@ internal sealed class Coordinator(BenchOptions options, TextWriter output)
         var load = await new LoadRun(options, output).RunAsync(targets, sampler is null ? null : sampler.SampleRunAsync, interrupted);
         double? referenceCpu = reference is null ? null : sampler!.UsageOf(reference.Nodes[0]).CpuSeconds;
         double? pingerLateness = reference is null ? null : await ReferenceStop.StopAndReadLatenessAsync(reference);
-        var report = ReportBuilder.Build(options, targets.Select(target => target.ToString()).ToArray(), load, pingerLateness, referenceCpu);
+        var report = new BenchReport(options, targets.Select(target => target.ToString()).ToArray(), load, pingerLateness, referenceCpu);
         new ReportWriter(output).Write(report, load.Merged.Total);
         return report.Pass ? ExitCodes.Pass : ExitCodes.Fail;
     }
@@ -30,7 +30,7 @@ internal sealed class Coordinator(BenchOptions options, TextWriter output)
     private Task<Deployment> StartReferenceAsync(CancellationToken interrupted)
     {
         bool v6 = options.BindAddresses.FirstOrDefault()?.AddressFamily == AddressFamily.InterNetworkV6;
-        string logs = LogFolder.Create("self-check", null);
+        string logs = Deployment.LogFolder("self-check", null);
         return SubjectLauncher.StartReferenceAsync(logs, v6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 1, options.ExpirySeconds, null, interrupted);
     }
 

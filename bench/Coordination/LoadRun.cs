@@ -1,7 +1,7 @@
 using System.Net;
 using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Options;
-using TixTrigger.Bench.Reporting;
+using TixTrigger.Bench.Protocol;
 
 namespace TixTrigger.Bench.Coordination;
 
@@ -35,7 +35,7 @@ internal sealed class LoadRun(BenchOptions options, TextWriter output)
         {
             var summaries = await fleet.CollectAsync(TimeSpan.FromSeconds(options.DurationSeconds) + StartLead + ReportLimitAfterRun, interrupted);
             await observing;
-            return new LoadResult(SummaryMerger.Merge(summaries), fleet.Count, machine.BusySeconds, machine.InterruptSeconds, machine.CoordinatorSeconds);
+            return new LoadResult(WorkerSummary.Merge(summaries), fleet.Count, machine.BusySeconds, machine.InterruptSeconds, machine.CoordinatorSeconds);
         }
         finally
         {
@@ -45,3 +45,9 @@ internal sealed class LoadRun(BenchOptions options, TextWriter output)
         }
     }
 }
+
+/// <summary>
+/// A load run's findings, with the machine's busy CPU over the run's window (in processes, and in
+/// interrupts) and the coordinator's own share of it (the workers report theirs in the summary).
+/// </summary>
+internal sealed record LoadResult(MergedSummary Merged, int Workers, double MachineBusySeconds, double MachineInterruptSeconds, double CoordinatorCpuSeconds);

@@ -53,7 +53,7 @@ internal sealed class WorkerFleet : IDisposable
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            throw new WorkerFailedException($"workers took longer than {limit.TotalSeconds:F0} s {what}");
+            throw new CannotMeasureException($"workers took longer than {limit.TotalSeconds:F0} s {what}");
         }
     }
 

@@ -14,21 +14,19 @@ internal static class WorkerPlan
         {
             int first = (int)((long)options.Clients * worker / workers);
             int next = (int)((long)options.Clients * (worker + 1) / workers);
-            return new WorkerAssignment
-            {
-                WorkerIndex = worker,
-                Targets = targets.Select(target => target.ToString()).ToArray(),
-                BindAddresses = options.BindAddresses.Select(address => address.ToString()).ToArray(),
-                TotalClients = options.Clients,
-                FirstClient = first,
-                ClientCount = next - first,
-                HeartbeatSeconds = options.HeartbeatSeconds,
-                DurationSeconds = options.DurationSeconds,
-                SpreadSeconds = options.SpreadSeconds,
-                StopHalfAfterSeconds = options.StopHalfAfterSeconds,
-                ExpirySeconds = options.ExpirySeconds,
-                ReadIntervalMs = options.ReadIntervalMs,
-            };
+            return new WorkerAssignment(
+                WorkerIndex: worker,
+                Targets: targets.Select(target => target.ToString()).ToArray(),
+                BindAddresses: options.BindAddresses.Select(address => address.ToString()).ToArray(),
+                TotalClients: options.Clients,
+                FirstClient: first,
+                ClientCount: next - first,
+                HeartbeatSeconds: options.HeartbeatSeconds,
+                DurationSeconds: options.DurationSeconds,
+                SpreadSeconds: options.SpreadSeconds,
+                StopHalfAfterSeconds: options.StopHalfAfterSeconds,
+                ExpirySeconds: options.ExpirySeconds,
+                ReadIntervalMs: options.ReadIntervalMs);
         }).ToArray();
     }
 }

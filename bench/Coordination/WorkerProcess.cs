@@ -6,20 +6,13 @@ using TixTrigger.Bench.Worker;
 namespace TixTrigger.Bench.Coordination;
 
 /// <summary>One worker child: its assignment goes in on stdin, "ready" and the summary come back on stdout.</summary>
-internal sealed class WorkerProcess : IDisposable
+internal sealed class WorkerProcess(Process process, int index) : IDisposable
 {
-    private readonly Process _process;
-    private readonly int _index;
-
-    private WorkerProcess(Process process, int index)
-    {
-        _process = process;
-        _index = index;
-    }
+    private readonly Process _process = process;
 
     public static WorkerProcess Start(WorkerAssignment assignment)
     {
-        var process = Process.Start(WorkerCommand.Create()) ?? throw new WorkerFailedException($"worker {assignment.WorkerIndex} did not start");
+        var process = Process.Start(WorkerCommand.Create()) ?? throw new CannotMeasureException($"worker {assignment.WorkerIndex} did not start");
         var worker = new WorkerProcess(process, assignment.WorkerIndex);
         try
         {
@@ -69,7 +62,7 @@ internal sealed class WorkerProcess : IDisposable
     // A pipe read cannot be cancelled itself; WaitAsync abandons it, and disposing kills the worker, which ends it.
     private Task<string?> ReadLineAsync(CancellationToken cancellation) => _process.StandardOutput.ReadLineAsync(cancellation).AsTask().WaitAsync(cancellation);
 
-    private async Task<WorkerFailedException> FailureAsync(string what, string? line)
+    private async Task<CannotMeasureException> FailureAsync(string what, string? line)
     {
         // Give a crashing worker a moment to finish, so its exit code (and stderr) can be reported.
         using var settle = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -82,7 +75,7 @@ internal sealed class WorkerProcess : IDisposable
         }
         string exit = _process.HasExited ? $"exit code {_process.ExitCode}" : "still running";
         string said = line is null ? "" : $"; it said: {line}";
-        return new WorkerFailedException($"worker {_index} {what} ({exit}){said}");
+        return new CannotMeasureException($"worker {index} {what} ({exit}){said}");
     }
 
     public void Dispose()

@@ -21,15 +21,7 @@ internal sealed class AnomalyLog
         if (what is not null && WantsDescription) _described.Add((arrival, what));
     }
 
-    public int CountBefore(long instant)
-    {
-        int count = 0;
-        foreach (long arrival in Arrivals.Times)
-        {
-            if (arrival < instant) count++;
-        }
-        return count;
-    }
+    public int CountBefore(long instant) => CountBetween(long.MinValue, instant - 1);
 
     public int CountBetween(long from, long to)
     {

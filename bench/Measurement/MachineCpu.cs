@@ -11,9 +11,6 @@ internal static class MachineCpu
 {
     private static readonly double ClockTicksPerSecond = Math.Max(1, Native.Libc.sysconf(Native.Libc.ScClockTicks));
 
-    /// <summary>Everything but idle and iowait, in seconds summed over the cores.</summary>
-    public static double BusySeconds() => Read().Busy;
-
     /// <summary>
     /// All busy time (user + nice + system + irq + softirq + steal), and the interrupt part of it.
     /// Loopback delivery of every ping and heartbeat runs as softirq. With this kernel's tick-based

@@ -23,10 +23,10 @@ internal static class QuietMachine
         bool announced = false;
         while (true)
         {
-            double machine = MachineCpu.BusySeconds();
+            double machine = MachineCpu.Read().Busy;
             double ours = Ours(own);
             await Task.Delay(Window, cancellation);
-            double others = (MachineCpu.BusySeconds() - machine - (Ours(own) - ours)) / Window.TotalSeconds;
+            double others = (MachineCpu.Read().Busy - machine - (Ours(own) - ours)) / Window.TotalSeconds;
             if (others < QuietCores)
             {
                 if (announced) output.WriteLine($"quiet after {waited.Elapsed.TotalSeconds:F0} s (other processes {others:F2} cores)");

@@ -9,28 +9,21 @@ namespace TixTrigger.Bench.Nodes;
 /// the rest of it, so with the kernel's default 100 ms a quarter-core node can stall for 75 ms.
 /// Disposing removes the group once its processes are gone.
 /// </summary>
-internal sealed class CpuQuotaGroup : IDisposable
+internal sealed class CpuQuotaGroup(string folder, double cores, int periodMicroseconds) : IDisposable
 {
     public const string Root = "/sys/fs/cgroup/cpu";
 
-    private CpuQuotaGroup(string path, double cores, int periodMicroseconds)
-    {
-        Folder = path;
-        Cores = cores;
-        PeriodMicroseconds = periodMicroseconds;
-    }
+    public string Folder { get; } = folder;
 
-    public string Folder { get; }
+    public double Cores { get; } = cores;
 
-    public double Cores { get; }
-
-    public int PeriodMicroseconds { get; }
+    public int PeriodMicroseconds { get; } = periodMicroseconds;
 
     public static CpuQuotaGroup Create(string name, CpuQuota quota)
     {
         if (!File.Exists(Path.Combine(Root, "cpu.cfs_quota_us")))
         {
-            throw new NodeFailedException($"a CPU quota needs cgroup v1's cpu controller at {Root}, which is not there");
+            throw new CannotMeasureException($"a CPU quota needs cgroup v1's cpu controller at {Root}, which is not there");
         }
         string path = Path.Combine(Root, name);
         Directory.CreateDirectory(path);
@@ -94,4 +87,17 @@ internal sealed class CpuQuotaGroup : IDisposable
             // The process exited in the meantime.
         }
     }
+}
+
+/// <summary>
+/// A CPU limit for a node: <see cref="Cores"/> of CPU time per CFS period of <see cref="PeriodMicroseconds"/>,
+/// in a cgroup named after <see cref="GroupPrefix"/> and the node.
+/// </summary>
+internal readonly record struct CpuQuota(double Cores, int PeriodMicroseconds, string GroupPrefix);
+
+/// <summary>A cgroup's cpu.stat counters; subtracting two readings gives a run's share.</summary>
+internal readonly record struct CpuThrottling(long Periods, long ThrottledPeriods, long ThrottledNanoseconds)
+{
+    public static CpuThrottling operator -(CpuThrottling end, CpuThrottling start) =>
+        new(end.Periods - start.Periods, end.ThrottledPeriods - start.ThrottledPeriods, end.ThrottledNanoseconds - start.ThrottledNanoseconds);
 }

@@ -22,6 +22,14 @@ internal sealed class Deployment : IAsyncDisposable
         Directory.CreateDirectory(logDirectory);
     }
 
+    /// <summary>Where a run's node logs go unless told otherwise: /tmp/tixtrigger-bench/KIND-TIME, beside the scripts' logs.</summary>
+    public static string LogFolder(string kind, string? requested)
+    {
+        string path = requested ?? Path.Combine(Path.GetTempPath(), "tixtrigger-bench", $"{kind}-{DateTime.Now:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
     public List<IPEndPoint> Targets { get; } = [];
 
     public IReadOnlyList<NodeProcess> Nodes => _nodes;

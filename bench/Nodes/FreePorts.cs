@@ -25,7 +25,7 @@ internal static class FreePorts
                 if (Given.Add(port)) return port;
             }
         }
-        throw new NodeFailedException("found no free port on 127.0.0.1");
+        throw new CannotMeasureException("found no free port on 127.0.0.1");
     }
 
     private static bool UdpFree(int port)

@@ -60,7 +60,7 @@ internal static class NodeLauncher
         {
             try
             {
-                started.SetResult(Process.Start(start) ?? throw new NodeFailedException($"{start.FileName} did not start"));
+                started.SetResult(Process.Start(start) ?? throw new CannotMeasureException($"{start.FileName} did not start"));
             }
             catch (Exception error)
             {

@@ -8,30 +8,22 @@ namespace TixTrigger.Bench.Nodes;
 /// kept for error messages); it is ready when it prints its ready line. Stopping asks with SIGTERM
 /// and kills after a grace period; disposing kills whatever still runs.
 /// </summary>
-internal sealed class NodeProcess : IDisposable
+internal sealed class NodeProcess(NodeSpec spec, Process process, string logPath, StreamWriter log) : IDisposable
 {
     private const int TailLines = 40;
 
-    private readonly Process _process;
-    private readonly StreamWriter _log;
+    private readonly Process _process = process;
+    private readonly StreamWriter _log = log;
     private readonly Queue<string> _tail = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NodeProcess(NodeSpec spec, Process process, string logPath, StreamWriter log)
-    {
-        Spec = spec;
-        _process = process;
-        LogPath = logPath;
-        _log = log;
-    }
-
-    public NodeSpec Spec { get; }
+    public NodeSpec Spec { get; } = spec;
 
     public string Name => Spec.Name;
 
     public int Id => _process.Id;
 
-    public string LogPath { get; }
+    public string LogPath { get; } = logPath;
 
     public bool HasExited => _process.HasExited;
 
@@ -54,7 +46,7 @@ internal sealed class NodeProcess : IDisposable
         process.OutputDataReceived += (_, line) => node.Take(line.Data);
         process.ErrorDataReceived += (_, line) => node.Take(line.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => node._ready.TrySetException(new NodeFailedException($"{spec.Name} exited (code {process.ExitCode}) before it was ready; {node.Describe()}"));
+        process.Exited += (_, _) => node._ready.TrySetException(new CannotMeasureException($"{spec.Name} exited (code {process.ExitCode}) before it was ready; {node.Describe()}"));
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return node;
@@ -68,7 +60,7 @@ internal sealed class NodeProcess : IDisposable
         }
         catch (TimeoutException)
         {
-            throw new NodeFailedException($"{Name} did not print '{Spec.ReadyText}' within {limit.TotalSeconds:F0} s; {Describe()}");
+            throw new CannotMeasureException($"{Name} did not print '{Spec.ReadyText}' within {limit.TotalSeconds:F0} s; {Describe()}");
         }
     }
 

@@ -29,7 +29,7 @@ internal sealed record ServiceBuild(string Root)
     {
         foreach (string assembly in assemblies)
         {
-            if (!File.Exists(assembly)) throw new NodeFailedException($"{assembly} is missing: build it first (cd {Root} && dotnet build TixTrigger.sln -c Release)");
+            if (!File.Exists(assembly)) throw new CannotMeasureException($"{assembly} is missing: build it first (cd {Root} && dotnet build TixTrigger.sln -c Release)");
         }
     }
 }

@@ -24,36 +24,28 @@ internal sealed class SubjectLauncher(ComparisonOptions comparison, double? expi
     private CpuQuota? Quota(double? cores) =>
         cores is { } limit ? new CpuQuota(limit, (int)Math.Round(comparison.CpuPeriodMs * 1000), comparison.CgroupPrefix) : null;
 
-    public async Task<Deployment> StartServiceAsync(string logDirectory, CancellationToken cancellation)
-    {
-        var deployment = new Deployment(logDirectory);
-        try
-        {
-            if (comparison.Topology == Topology.Single) await StartSingleAsync(deployment, cancellation);
-            else await StartClusterAsync(deployment, cancellation);
-            return deployment;
-        }
-        catch
-        {
-            await deployment.DisposeAsync();
-            throw;
-        }
-    }
+    public Task<Deployment> StartServiceAsync(string logDirectory, CancellationToken cancellation)
+        => DeployAsync(logDirectory, deployment => comparison.Topology == Topology.Single ? StartSingleAsync(deployment, cancellation) : StartClusterAsync(deployment, cancellation));
 
     /// <summary>As many reference pingers as the service has UDP ports, each with the gateway's CPU quota if there is one.</summary>
     public Task<Deployment> StartReferenceAsync(string logDirectory, CancellationToken cancellation) =>
         StartReferenceAsync(logDirectory, IPAddress.Loopback, comparison.Topology == Topology.Cluster ? comparison.Gateways : 1, expirySeconds, GatewayQuota, cancellation);
 
     /// <summary>Reference pingers listening on <paramref name="host"/>, one port each.</summary>
-    public static async Task<Deployment> StartReferenceAsync(string logDirectory, IPAddress host, int count, double? expirySeconds, CpuQuota? quota, CancellationToken cancellation)
+    public static Task<Deployment> StartReferenceAsync(string logDirectory, IPAddress host, int count, double? expirySeconds, CpuQuota? quota, CancellationToken cancellation)
+    {
+        var environment = Expiry(new() { ["HOST"] = host.ToString() }, expirySeconds);
+        return DeployAsync(logDirectory, async deployment => deployment.Targets.AddRange(await Task.WhenAll(Enumerable.Range(0, count).Select(i => StartUdpNodeAsync(deployment,
+            NodeSpec.Dotnet($"reference-{i}", NodeRole.Reference, ServiceBuild.Reference, environment, ListeningText), host, quota, cancellation)))));
+    }
+
+    /// <summary>A deployment with <paramref name="start"/> done, or, if it failed, with whatever it had started stopped again.</summary>
+    private static async Task<Deployment> DeployAsync(string logDirectory, Func<Deployment, Task> start)
     {
         var deployment = new Deployment(logDirectory);
         try
         {
-            var environment = Expiry(new() { ["HOST"] = host.ToString() }, expirySeconds);
-            deployment.Targets.AddRange(await Task.WhenAll(Enumerable.Range(0, count).Select(i => StartUdpNodeAsync(deployment,
-                NodeSpec.Dotnet($"reference-{i}", NodeRole.Reference, ServiceBuild.Reference, environment, ListeningText),
-                host, quota, cancellation))));
+            await start(deployment);
             return deployment;
         }
         catch

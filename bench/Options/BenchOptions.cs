@@ -17,10 +17,8 @@ internal sealed record BenchOptions
 
     public double DurationSeconds { get; init; } = 30;
 
-    /// <summary>The clients' first heartbeats are spread evenly over this many seconds.</summary>
     public double SpreadSeconds { get; init; } = 1;
 
-    /// <summary>When set, half of the clients stop heartbeating after this many seconds.</summary>
     public double? StopHalfAfterSeconds { get; init; }
 
     /// <summary>The service's CLIENT_EXPIRATION_SECONDS, which the stop-half check measures against.</summary>
@@ -34,18 +32,13 @@ internal sealed record BenchOptions
     /// </summary>
     public int ClientsPerWorker { get; init; } = 10_000;
 
-    /// <summary>
-    /// How long each worker's receiver lets datagrams gather between reads. Arrival times are the
-    /// kernel's either way; reading in batches wakes the bench up less often, leaving the cores to the service.
-    /// </summary>
+    /// <summary>Reading in batches wakes the bench less often, leaving the cores to the service; arrival times are the kernel's either way.</summary>
     public int ReadIntervalMs { get; init; } = 5;
 
-    /// <summary>Before the load, wait up to this long for other processes on the machine to go (nearly) idle; 0: do not wait.</summary>
     public double WaitQuietSeconds { get; init; }
 
     public bool AllowNonLoopback { get; init; }
 
-    /// <summary>Measure against a reference pinger inside the bench, to see how much jitter the bench itself adds.</summary>
     public bool SelfCheck { get; init; }
 
     /// <summary>With --compare: start the service and the reference pinger, one after the other, and compare them under this load.</summary>

@@ -15,22 +15,18 @@ internal sealed record ComparisonOptions
 
     public int Silos { get; init; } = 2;
 
-    /// <summary>When set, each gateway (and each reference pinger) runs in its own cgroup with this many cores of CPU time.</summary>
     public double? GatewayCpuQuota { get; init; }
 
-    /// <summary>When set, each silo runs in its own cgroup with this many cores of CPU time (single node: the one silo, gateway built in).</summary>
     public double? SiloCpuQuota { get; init; }
 
     /// <summary>
-    /// The CFS period of the quota groups. Shorter than the kernel's 100 ms default, so that a quota
-    /// limits how much CPU a node gets rather than stalling it for most of a period after a burst,
-    /// which alone would push pings past ±50 ms; 100 reproduces what a container runtime does.
+    /// Shorter than the kernel's 100 ms, so that a quota limits a node's CPU rather than stalling it
+    /// for most of a period after a burst, which alone would push pings past ±50 ms.
     /// </summary>
     public double CpuPeriodMs { get; init; } = 10;
 
     public string CgroupPrefix { get; init; } = $"tixtrigger-bench-{Environment.ProcessId}";
 
-    /// <summary>Extra settings for the service's nodes (not the reference), e.g. WORKER_POOL_SIZE=20.</summary>
     public IReadOnlyDictionary<string, string> ServiceEnvironment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
@@ -39,10 +35,8 @@ internal sealed record ComparisonOptions
     /// </summary>
     public double IdleAfterSeconds { get; init; } = 60;
 
-    /// <summary>How long the idle nodes' memory and CPU are sampled before the load starts.</summary>
     public double IdleSeconds { get; init; } = 10;
 
-    /// <summary>Cluster only: time for the gateways to connect and announce themselves after they listen.</summary>
     public double SettleSeconds { get; init; } = 3;
 
     public string? LogDirectory { get; init; }

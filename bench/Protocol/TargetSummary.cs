@@ -1,27 +1,40 @@
+using System.Text.Json.Serialization;
+
 namespace TixTrigger.Bench.Protocol;
 
-/// <summary>One target's share of a worker's findings; adds up across workers like the totals.</summary>
-internal sealed record TargetSummary
+/// <summary>One target's figures: counted client by client in a worker, added up across workers, reported per target.</summary>
+internal sealed class TargetSummary
 {
-    public int Clients { get; init; }
+    /// <summary>The target's address, named for the report; workers know their targets by index.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Target { get; set; }
 
-    public long PingsReceived { get; init; }
+    public int Clients { get; set; }
 
-    public long Intervals { get; init; }
+    public long PingsReceived { get; set; }
 
-    public long IntervalsWithinTolerance { get; init; }
+    public long Intervals { get; set; }
 
-    public int ClientsWithMissedPings { get; init; }
+    public long IntervalsWithinTolerance { get; set; }
 
-    public int ClientsWithoutPings { get; init; }
+    public double WithinToleranceFraction => Intervals == 0 ? 0 : (double)IntervalsWithinTolerance / Intervals;
 
-    public static TargetSummary Sum(IEnumerable<TargetSummary> parts) => parts.Aggregate(new TargetSummary(), (total, part) => new TargetSummary
+    public int ClientsWithMissedPings { get; set; }
+
+    public int ClientsWithoutPings { get; set; }
+
+    public static TargetSummary Sum(IEnumerable<TargetSummary> parts, string? target = null)
     {
-        Clients = total.Clients + part.Clients,
-        PingsReceived = total.PingsReceived + part.PingsReceived,
-        Intervals = total.Intervals + part.Intervals,
-        IntervalsWithinTolerance = total.IntervalsWithinTolerance + part.IntervalsWithinTolerance,
-        ClientsWithMissedPings = total.ClientsWithMissedPings + part.ClientsWithMissedPings,
-        ClientsWithoutPings = total.ClientsWithoutPings + part.ClientsWithoutPings,
-    });
+        var total = new TargetSummary { Target = target };
+        foreach (var part in parts)
+        {
+            total.Clients += part.Clients;
+            total.PingsReceived += part.PingsReceived;
+            total.Intervals += part.Intervals;
+            total.IntervalsWithinTolerance += part.IntervalsWithinTolerance;
+            total.ClientsWithMissedPings += part.ClientsWithMissedPings;
+            total.ClientsWithoutPings += part.ClientsWithoutPings;
+        }
+        return total;
+    }
 }

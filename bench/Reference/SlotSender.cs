@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using TixTrigger.Protocol;
 
 namespace TixTrigger.Reference;
 
@@ -11,8 +12,6 @@ namespace TixTrigger.Reference;
 /// </summary>
 internal sealed class SlotSender(Socket socket, IReadOnlyList<Shard> shards, int slotCount, string name)
 {
-    private static ReadOnlySpan<byte> Ping => [0x75, 0x61];
-
     private readonly long _slotTicks = Stopwatch.Frequency / slotCount;
     private readonly List<SocketAddress> _due = new(1024);
     private Thread? _thread;
@@ -74,7 +73,7 @@ internal sealed class SlotSender(Socket socket, IReadOnlyList<Shard> shards, int
             {
                 try
                 {
-                    if (socket.SendTo(Ping, SocketFlags.None, address) == Ping.Length) Sent++;
+                    if (socket.SendTo(Ping.Bytes, SocketFlags.None, address) == Ping.Bytes.Length) Sent++;
                     else Failed++;
                 }
                 catch (SocketException)

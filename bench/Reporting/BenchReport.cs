@@ -1,132 +1,151 @@
+using TixTrigger.Bench.Coordination;
+using TixTrigger.Bench.Measurement;
+using TixTrigger.Bench.Options;
+using TixTrigger.Bench.Protocol;
+
 namespace TixTrigger.Bench.Reporting;
 
 /// <summary>
-/// The figures of one run: what the human-readable lines show and what the final JSON line
-/// carries, so the two can never disagree. Times are in milliseconds.
+/// The figures of one run, each computed where it is declared from the workers' merged findings:
+/// what the human-readable lines show and what the final JSON line carries, so the two can never
+/// disagree. Times are in milliseconds.
 /// </summary>
-internal sealed record BenchReport
+/// <param name="subjectCpuSeconds">The measured subject's CPU over the run, when the bench started it itself (self-check, compare).</param>
+internal sealed class BenchReport(BenchOptions options, IReadOnlyList<string> targets, LoadResult load, double? pingerLatenessMs, double? subjectCpuSeconds)
 {
-    public bool Pass { get; init; }
+    private readonly WorkerSummary _total = load.Merged.Total;
+    private readonly double _benchCpu = load.Merged.Total.RunCpuSeconds + load.CoordinatorCpuSeconds;
 
-    public IReadOnlyList<string> Failures { get; init; } = [];
+    public bool Pass => Failures.Count == 0;
 
-    public required int Clients { get; init; }
+    public IReadOnlyList<string> Failures => field ??= Verdict.Failures(this);
 
-    public required int Workers { get; init; }
+    public int Clients => _total.Clients;
 
-    public required IReadOnlyList<string> Targets { get; init; }
+    public int Workers => load.Workers;
 
-    public required double HeartbeatSeconds { get; init; }
+    public IReadOnlyList<string> Targets => targets;
 
-    public required double DurationSeconds { get; init; }
+    public double HeartbeatSeconds => options.HeartbeatSeconds;
 
-    public required long Intervals { get; init; }
+    public double DurationSeconds => options.DurationSeconds;
 
-    public required long IntervalsWithinTolerance { get; init; }
+    public long Intervals => load.Merged.Intervals.Count;
 
-    public required double WithinToleranceFraction { get; init; }
+    public long IntervalsWithinTolerance => _total.IntervalsWithinTolerance;
+
+    public double WithinToleranceFraction => Intervals == 0 ? 0 : (double)IntervalsWithinTolerance / Intervals;
 
     /// <summary>Second of the run → intervals outside the tolerance that ended in it; seconds without any are left out.</summary>
-    public required IReadOnlyDictionary<int, long> OffToleranceBySecond { get; init; }
+    public IReadOnlyDictionary<int, long> OffToleranceBySecond => field ??= _total.OffToleranceBySecond.Index().Where(second => second.Item > 0).ToDictionary(second => second.Index, second => second.Item);
 
-    public required double RequiredWithinFraction { get; init; }
+    public double RequiredWithinFraction => options.RequireWithin;
 
-    public required double? IntervalMinMs { get; init; }
+    public double? IntervalMinMs => Percentile(load.Merged.Intervals, 0);
 
-    public required double? IntervalP50Ms { get; init; }
+    public double? IntervalP50Ms => Percentile(load.Merged.Intervals, 0.50);
 
-    public required double? IntervalP99Ms { get; init; }
+    public double? IntervalP99Ms => Percentile(load.Merged.Intervals, 0.99);
 
-    public required double? IntervalMaxMs { get; init; }
+    public double? IntervalMaxMs => Percentile(load.Merged.Intervals, 1);
 
-    public required double? FirstPingP50Ms { get; init; }
+    public double? FirstPingP50Ms => Percentile(load.Merged.FirstPing, 0.50);
 
-    public required double? FirstPingP99Ms { get; init; }
+    public double? FirstPingP99Ms => Percentile(load.Merged.FirstPing, 0.99);
 
-    public required double? FirstPingMaxMs { get; init; }
+    public double? FirstPingMaxMs => Percentile(load.Merged.FirstPing, 1);
 
     /// <summary>The longest silence any client had while it was owed pings (max over clients).</summary>
-    public required double LongestGapMs { get; init; }
+    public double LongestGapMs => Ms(_total.LongestGapMs);
 
-    public required string? LongestGapClient { get; init; }
+    public string? LongestGapClient => _total.LongestGapClient;
 
-    public required long WrongSource { get; init; }
+    public long WrongSource => _total.WrongSource.Count;
 
-    public required long WrongBytes { get; init; }
+    public long WrongBytes => _total.WrongBytes.Count;
 
-    public required int ClientsWithoutPings { get; init; }
+    public long ClientsWithoutPings => _total.ClientsWithoutPings.Count;
 
-    public required int ClientsEndedEarly { get; init; }
+    public long ClientsEndedEarly => _total.ClientsEndedEarly.Count;
 
     /// <summary>Clients that went more than 1.5 s without a ping while they were owed pings: each missed at least one.</summary>
-    public required int ClientsWithMissedPings { get; init; }
+    public long ClientsWithMissedPings => _total.ClientsWithMissedPings.Count;
 
     /// <summary>Per target, in the order given; only when there are several.</summary>
-    public required IReadOnlyList<TargetReport> ByTarget { get; init; }
+    public IReadOnlyList<TargetSummary> ByTarget => field ??= targets.Count < 2 ? [] : [.. _total.ByTarget.Select((target, i) => TargetSummary.Sum([target], targets[i]))];
 
-    public required long PingsReceived { get; init; }
+    public long PingsReceived => _total.PingsReceived;
 
-    public required long DatagramsBeforeFirstHeartbeat { get; init; }
+    public long DatagramsBeforeFirstHeartbeat => _total.DatagramsBeforeFirstHeartbeat;
 
-    public required long HeartbeatsSent { get; init; }
+    public long HeartbeatsSent => _total.HeartbeatsSent;
 
-    public required long HeartbeatSendErrors { get; init; }
+    public long HeartbeatSendErrors => _total.HeartbeatSendErrors;
 
     /// <summary>Null unless half of the clients stopped heartbeating.</summary>
-    public required int? StoppedClients { get; init; }
+    public int? StoppedClients => options.StopsHalf ? _total.StoppedClients : null;
 
     /// <summary>How long after its deadline a stopped client got a ping, at worst; null when none came after it.</summary>
-    public required double? LatestAfterDeadlineMs { get; init; }
+    public double? LatestAfterDeadlineMs => _total.StoppedLastPingVsDeadlineMaxMs is > 0 and var late ? Ms(late) : null;
 
-    /// <summary>Over the stopped clients: the earliest of "last ping minus deadline" (negative: before the deadline).</summary>
-    public required double? StoppedLastPingVsDeadlineMinMs { get; init; }
+    /// <summary>Over the stopped clients: the earliest and the latest of "last ping minus deadline" (negative: before the deadline).</summary>
+    public double? StoppedLastPingVsDeadlineMinMs => _total.StoppedLastPingVsDeadlineMinMs is { } earliest ? Ms(earliest) : null;
 
-    /// <summary>Over the stopped clients: the latest of "last ping minus deadline".</summary>
-    public required double? StoppedLastPingVsDeadlineMaxMs { get; init; }
+    public double? StoppedLastPingVsDeadlineMaxMs => _total.StoppedLastPingVsDeadlineMaxMs is { } latest ? Ms(latest) : null;
 
-    public required int? StoppedClientsPingedLate { get; init; }
+    public long? StoppedClientsPingedLate => options.StopsHalf ? _total.StoppedClientsPingedLate.Count : null;
 
-    public required double BenchCpuSeconds { get; init; }
+    public double BenchCpuSeconds => Math.Round(_total.CpuSeconds, 2);
 
     /// <summary>The workers' CPU from the start of the run to its end, in seconds: the bench's share of the cores while measuring.</summary>
-    public required double BenchRunCpuSeconds { get; init; }
+    public double BenchRunCpuSeconds => Math.Round(_total.RunCpuSeconds, 2);
 
     /// <summary>The whole machine's busy CPU during the run, in cores (2 = both cores busy all the time).</summary>
-    public required double MachineBusyCores { get; init; }
+    public double MachineBusyCores => Cores(load.MachineBusySeconds);
 
     /// <summary>Of that, interrupts (softirq: mostly the kernel delivering the run's loopback datagrams, counted in the interrupted process's CPU too).</summary>
-    public required double MachineInterruptCores { get; init; }
+    public double MachineInterruptCores => Cores(load.MachineInterruptSeconds);
 
     /// <summary>The bench's share of it: workers and coordinator.</summary>
-    public required double BenchCores { get; init; }
+    public double BenchCores => Cores(_benchCpu);
 
     /// <summary>The measured subject's share, when the bench started it (self-check, compare).</summary>
-    public required double? SubjectCores { get; init; }
+    public double? SubjectCores => subjectCpuSeconds is { } subject ? Cores(subject) : null;
 
     /// <summary>What neither the bench nor the subject used: other people's builds and tests on a shared box.</summary>
-    public required double? OtherCores { get; init; }
+    public double? OtherCores => subjectCpuSeconds is { } known ? Cores(Math.Max(0, load.MachineBusySeconds - _benchCpu - known)) : null;
 
-    public required double BenchHeartbeatMaxLatenessMs { get; init; }
+    public double BenchHeartbeatMaxLatenessMs => Ms(_total.HeartbeatMaxLatenessMs);
 
-    /// <summary>From the kernel's receive stamp to the bench reading a datagram (p50/p99/max): kept out of every figure above by the kernel stamps.</summary>
-    public required double? BenchReadDelayP50Ms { get; init; }
+    /// <summary>From the kernel's receive stamp to the bench reading a datagram: kept out of every figure above by the kernel stamps.</summary>
+    public double? BenchReadDelayP50Ms => Percentile(load.Merged.ReadDelay, 0.50);
 
-    public required double? BenchReadDelayP99Ms { get; init; }
+    public double? BenchReadDelayP99Ms => Percentile(load.Merged.ReadDelay, 0.99);
 
-    public required double? BenchReadDelayMaxMs { get; init; }
+    public double? BenchReadDelayMaxMs => Percentile(load.Merged.ReadDelay, 1);
 
     /// <summary>Datagrams the kernel dropped at the bench's client sockets (SO_RXQ_OVFL): pings lost by the bench, not the service.</summary>
-    public required long BenchSocketDrops { get; init; }
+    public long BenchSocketDrops => _total.SocketDrops;
 
     /// <summary>Datagrams without a kernel stamp, stamped on reading instead (expected: none).</summary>
-    public required long BenchUnstamped { get; init; }
+    public long BenchUnstamped => _total.Unstamped;
 
     /// <summary>How far the real-time clock moved against the monotonic one during the run (NTP); the stamps are corrected for it.</summary>
-    public required double BenchClockDriftMs { get; init; }
+    public double BenchClockDriftMs => Math.Round(_total.ClockDriftMs, 3);
 
     /// <summary>Garbage collections in all workers together; each one could pause the receive path.</summary>
-    public required int BenchGarbageCollections { get; init; }
+    public int BenchGarbageCollections => _total.GarbageCollections;
 
     /// <summary>Only with --self-check: how late the bench's own pinger was at worst.</summary>
-    public required double? ReferencePingerMaxLatenessMs { get; init; }
+    public double? ReferencePingerMaxLatenessMs => pingerLatenessMs is { } pinger ? Ms(pinger) : null;
+
+    private double Cores(double seconds) => Math.Round(seconds / options.DurationSeconds, 3);
+
+    private static double? Percentile(Histogram histogram, double fraction) =>
+        histogram.Count == 0 ? null
+        : fraction == 0 ? Ms(histogram.Min)
+        : fraction == 1 ? Ms(histogram.Max)
+        : Ms(histogram.Percentile(fraction));
+
+    private static double Ms(double value) => Math.Round(value, 2);
 }

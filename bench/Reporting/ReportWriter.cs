@@ -16,11 +16,11 @@ internal sealed class ReportWriter(TextWriter output)
         Line("interval min/p50/p99/max", Figures(report.IntervalMinMs, report.IntervalP50Ms, report.IntervalP99Ms, report.IntervalMaxMs));
         Line("first ping p50/p99/max", $"{Figures(report.FirstPingP50Ms, report.FirstPingP99Ms, report.FirstPingMaxMs)} (from the first heartbeat)");
         Line("longest gap", $"{report.LongestGapMs:F1} ms{(report.LongestGapClient is null ? "" : $" ({report.LongestGapClient})")}");
-        Line("wrong source", $"{report.WrongSource}", examples.WrongSourceExamples);
-        Line("wrong bytes", $"{report.WrongBytes}", examples.WrongBytesExamples);
-        Line("clients without pings", $"{report.ClientsWithoutPings}", examples.ClientsWithoutPingsExamples);
-        Line("clients whose pings ended early", $"{report.ClientsEndedEarly}", examples.ClientsEndedEarlyExamples);
-        Line($"clients with a gap over {Tolerances.StopGraceMs / 1000} s", $"{report.ClientsWithMissedPings} (missed pings)", examples.MissedPingsExamples);
+        Line("wrong source", $"{report.WrongSource}", examples.WrongSource.Examples);
+        Line("wrong bytes", $"{report.WrongBytes}", examples.WrongBytes.Examples);
+        Line("clients without pings", $"{report.ClientsWithoutPings}", examples.ClientsWithoutPings.Examples);
+        Line("clients whose pings ended early", $"{report.ClientsEndedEarly}", examples.ClientsEndedEarly.Examples);
+        Line($"clients with a gap over {Tolerances.StopGraceMs / 1000} s", $"{report.ClientsWithMissedPings} (missed pings)", examples.ClientsWithMissedPings.Examples);
         foreach (var target in report.ByTarget)
         {
             Line($"  via {target.Target}", $"{target.Clients} clients, {target.WithinToleranceFraction:P2} of {target.Intervals} within ± {Tolerances.IntervalToleranceMs} ms, {target.ClientsWithMissedPings} with missed pings, {target.ClientsWithoutPings} without pings");
@@ -36,7 +36,7 @@ internal sealed class ReportWriter(TextWriter output)
             {
                 Line("  last ping vs deadline", $"{Signed(earliest)} .. {Signed(latest)} ms over the stopped clients");
             }
-            Line($"  pinged after deadline + {Tolerances.StopGraceMs / 1000} s", $"{report.StoppedClientsPingedLate}", examples.PingedLateExamples);
+            Line($"  pinged after deadline + {Tolerances.StopGraceMs / 1000} s", $"{report.StoppedClientsPingedLate}", examples.StoppedClientsPingedLate.Examples);
         }
         Line("bench cpu / GCs / heartbeat lateness", $"{report.BenchCpuSeconds:F1} s ({report.BenchRunCpuSeconds:F1} s during the run: {report.BenchRunCpuSeconds / report.DurationSeconds:P0} of a core) / {report.BenchGarbageCollections} / {report.BenchHeartbeatMaxLatenessMs:F1} ms max");
         Line("machine during the run", report.OtherCores is { } others

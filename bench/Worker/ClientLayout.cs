@@ -22,8 +22,6 @@ internal sealed class ClientLayout
         _bindsByFamily = assignment.BindAddresses.Select(IPAddress.Parse).ToLookup(address => address.AddressFamily);
     }
 
-    public int TargetCount => _targets.Length;
-
     public IEnumerable<ClientSpec> Clients =>
         Enumerable.Range(_assignment.FirstClient, _assignment.ClientCount).Select(Describe);
 
@@ -43,3 +41,6 @@ internal sealed class ClientLayout
     private static IPAddress LoopbackOf(IPEndPoint target) =>
         target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
 }
+
+/// <summary>One simulated client's place in the run.</summary>
+internal sealed record ClientSpec(int Index, int TargetIndex, IPEndPoint Target, IPAddress Bind, long FirstHeartbeatOffset, bool StopsHeartbeating);

@@ -58,10 +58,8 @@ internal sealed unsafe class EpollReceiver : IDisposable
         Register();
     }
 
-    /// <summary>Datagrams that came without a kernel timestamp and were stamped on reading instead (expected: none).</summary>
     public long Unstamped { get; private set; }
 
-    /// <summary>From the kernel's stamp to the bench reading the datagram: the delay the kernel stamps keep out of the figures.</summary>
     public Histogram ReadDelay => _readDelay;
 
     public double ClockDriftMs => _clock.MaxDriftNs / 1e6;
@@ -81,6 +79,7 @@ internal sealed unsafe class EpollReceiver : IDisposable
 
     private void Register()
     {
+        // 16: the larger of the two epoll_event layouts (see Libc.EpollEventSize).
         byte* @event = stackalloc byte[16];
         for (int i = 0; i < _clients.Count; i++)
         {

@@ -15,74 +15,41 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
 
     private readonly Histogram _intervals = new();
     private readonly Histogram _firstPing = new();
-    private readonly long[] _offTimeBySecond = new long[(int)Math.Ceiling(StopwatchTime.ToMs(window.End - window.Start) / 1000) + 1];
-    private readonly List<string> _wrongSourceExamples = [];
-    private readonly List<string> _wrongBytesExamples = [];
-    private readonly List<string> _withoutPingsExamples = [];
-    private readonly List<string> _endedEarlyExamples = [];
-    private readonly List<string> _pingedLateExamples = [];
-    private readonly List<string> _missedExamples = [];
-    private readonly TargetTally[] _byTarget = [.. Enumerable.Range(0, targetCount).Select(_ => new TargetTally())];
-    private long _onTime;
-    private long _pings;
-    private long _beforeFirstHeartbeat;
-    private long _wrongSource;
-    private long _wrongBytes;
-    private int _withoutPings;
-    private int _endedEarly;
-    private int _stopped;
-    private int _pingedLate;
+    private readonly WorkerSummary _summary = new()
+    {
+        OffToleranceBySecond = new long[(int)Math.Ceiling(StopwatchTime.ToMs(window.End - window.Start) / 1000) + 1],
+        ByTarget = [.. Enumerable.Range(0, targetCount).Select(_ => new TargetSummary())],
+    };
     private long? _lastPingOffsetMin;
     private long? _lastPingOffsetMax;
     private long _longestGap;
-    private string? _longestGapClient;
 
     public WorkerSummary Summarize(IReadOnlyList<SimulatedClient> clients, HeartbeatSender heartbeats, EpollReceiver receiver, TimeSpan runCpu)
     {
         foreach (var client in clients) Analyze(client);
-        return new WorkerSummary
-        {
-            Clients = clients.Count,
-            StoppedClients = _stopped,
-            HeartbeatsSent = heartbeats.Sent,
-            HeartbeatSendErrors = heartbeats.Errors,
-            HeartbeatMaxLatenessMs = StopwatchTime.ToMs(heartbeats.MaxLateness),
-            PingsReceived = _pings,
-            DatagramsBeforeFirstHeartbeat = _beforeFirstHeartbeat,
-            IntervalsWithinTolerance = _onTime,
-            OffToleranceBySecond = _offTimeBySecond,
-            Intervals = _intervals.ToData(),
-            FirstPing = _firstPing.ToData(),
-            LongestGapMs = StopwatchTime.ToMs(_longestGap),
-            LongestGapClient = _longestGapClient,
-            WrongSource = _wrongSource,
-            WrongSourceExamples = _wrongSourceExamples,
-            WrongBytes = _wrongBytes,
-            WrongBytesExamples = _wrongBytesExamples,
-            ClientsWithoutPings = _withoutPings,
-            ClientsWithoutPingsExamples = _withoutPingsExamples,
-            ClientsEndedEarly = _endedEarly,
-            ClientsEndedEarlyExamples = _endedEarlyExamples,
-            StoppedLastPingVsDeadlineMinMs = _lastPingOffsetMin is { } earliest ? StopwatchTime.ToMs(earliest) : null,
-            StoppedLastPingVsDeadlineMaxMs = _lastPingOffsetMax is { } latest ? StopwatchTime.ToMs(latest) : null,
-            StoppedClientsPingedLate = _pingedLate,
-            PingedLateExamples = _pingedLateExamples,
-            ClientsWithMissedPings = _byTarget.Sum(target => target.Missed),
-            MissedPingsExamples = _missedExamples,
-            ByTarget = [.. _byTarget.Select(target => target.ToSummary())],
-            ReadDelay = receiver.ReadDelay.ToData(),
-            Unstamped = receiver.Unstamped,
-            SocketDrops = clients.Sum(client => client.Dropped),
-            ClockDriftMs = receiver.ClockDriftMs,
-            CpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
-            RunCpuSeconds = runCpu.TotalSeconds,
-            GarbageCollections = GC.CollectionCount(0),
-        };
+        var summary = _summary;
+        summary.Clients = clients.Count;
+        summary.HeartbeatsSent = heartbeats.Sent;
+        summary.HeartbeatSendErrors = heartbeats.Errors;
+        summary.HeartbeatMaxLatenessMs = StopwatchTime.ToMs(heartbeats.MaxLateness);
+        summary.Intervals = _intervals.ToData();
+        summary.FirstPing = _firstPing.ToData();
+        summary.LongestGapMs = StopwatchTime.ToMs(_longestGap);
+        summary.StoppedLastPingVsDeadlineMinMs = _lastPingOffsetMin is { } earliest ? StopwatchTime.ToMs(earliest) : null;
+        summary.StoppedLastPingVsDeadlineMaxMs = _lastPingOffsetMax is { } latest ? StopwatchTime.ToMs(latest) : null;
+        summary.ReadDelay = receiver.ReadDelay.ToData();
+        summary.Unstamped = receiver.Unstamped;
+        summary.SocketDrops = clients.Sum(client => client.Dropped);
+        summary.ClockDriftMs = receiver.ClockDriftMs;
+        summary.CpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        summary.RunCpuSeconds = runCpu.TotalSeconds;
+        summary.GarbageCollections = GC.CollectionCount(0);
+        return summary;
     }
 
     private void Analyze(SimulatedClient client)
     {
-        var tally = _byTarget[client.Spec.TargetIndex];
+        var tally = _summary.ByTarget[client.Spec.TargetIndex];
         tally.Clients++;
         var heartbeats = client.Heartbeats.Times;
         long firstHeartbeat = heartbeats.IsEmpty ? long.MaxValue : heartbeats[0];
@@ -93,7 +60,7 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
             return;
         }
         long? deadline = client.Spec.StopsHeartbeating && window.Expiry is { } expiry ? heartbeats[^1] + expiry : null;
-        if (deadline is not null) _stopped++;
+        if (deadline is not null) _summary.StoppedClients++;
         // Intervals and gaps count only while the service owes the client pings.
         long aliveUntil = Math.Min(deadline ?? window.End, window.End);
 
@@ -106,11 +73,11 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
             if (arrival > window.End) break;
             if (arrival < firstHeartbeat)
             {
-                _beforeFirstHeartbeat++;
+                _summary.DatagramsBeforeFirstHeartbeat++;
                 continue;
             }
-            _pings++;
-            tally.Pings++;
+            _summary.PingsReceived++;
+            tally.PingsReceived++;
             lastPing = arrival;
             if (first is null)
             {
@@ -137,36 +104,35 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
             gap = Math.Max(gap, trailing);
             if (trailing > GraceTicks)
             {
-                _endedEarly++;
-                Examples.Add(_endedEarlyExamples, $"{client.Description}: last ping {StopwatchTime.ToMs(trailing):F0} ms before {(deadline is null ? "the end of the run" : "its deadline")}");
+                _summary.ClientsEndedEarly.Add($"{client.Description}: last ping {StopwatchTime.ToMs(trailing):F0} ms before {(deadline is null ? "the end of the run" : "its deadline")}");
             }
         }
         if (gap > GraceTicks)
         {
-            tally.Missed++;
-            Examples.Add(_missedExamples, $"{client.Description}: {StopwatchTime.ToMs(gap):F0} ms without a ping");
+            tally.ClientsWithMissedPings++;
+            _summary.ClientsWithMissedPings.Add($"{client.Description}: {StopwatchTime.ToMs(gap):F0} ms without a ping");
         }
         if (gap > _longestGap)
         {
             _longestGap = gap;
-            _longestGapClient = client.Description;
+            _summary.LongestGapClient = client.Description;
         }
         if (deadline is { } due && lastPing is { } last) NoteLastPing(client, last - due);
     }
 
-    private long CountInterval(long interval, long end, TargetTally tally)
+    private long CountInterval(long interval, long end, TargetSummary tally)
     {
         double ms = StopwatchTime.ToMs(interval);
         _intervals.Add(ms);
         tally.Intervals++;
         if (Tolerances.IsOnTime(ms))
         {
-            _onTime++;
-            tally.OnTime++;
+            _summary.IntervalsWithinTolerance++;
+            tally.IntervalsWithinTolerance++;
         }
         else
         {
-            _offTimeBySecond[(int)Math.Clamp((end - window.Start) / Stopwatch.Frequency, 0, _offTimeBySecond.Length - 1)]++;
+            _summary.OffToleranceBySecond[(int)Math.Clamp((end - window.Start) / Stopwatch.Frequency, 0, _summary.OffToleranceBySecond.Length - 1)]++;
         }
         return interval;
     }
@@ -177,8 +143,7 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
         _lastPingOffsetMin = Math.Min(_lastPingOffsetMin ?? long.MaxValue, offset);
         _lastPingOffsetMax = Math.Max(_lastPingOffsetMax ?? long.MinValue, offset);
         if (offset <= GraceTicks) return;
-        _pingedLate++;
-        Examples.Add(_pingedLateExamples, $"{client.Description}: ping {StopwatchTime.ToMs(offset):F0} ms after its deadline");
+        _summary.StoppedClientsPingedLate.Add($"{client.Description}: ping {StopwatchTime.ToMs(offset):F0} ms after its deadline");
     }
 
     /// <summary>
@@ -187,37 +152,16 @@ internal sealed class RunAnalysis(RunWindow window, int targetCount)
     /// </summary>
     private void CountMisdirected(SimulatedClient client, long firstHeartbeat)
     {
-        _beforeFirstHeartbeat += client.WrongSource.CountBefore(firstHeartbeat) + client.WrongBytes.CountBefore(firstHeartbeat);
-        _wrongSource += client.WrongSource.CountBetween(firstHeartbeat, window.End);
-        _wrongBytes += client.WrongBytes.CountBetween(firstHeartbeat, window.End);
-        if (client.WrongSource.FirstDescribedFrom(firstHeartbeat) is { } source) Examples.Add(_wrongSourceExamples, $"{client.Description}: {source}");
-        if (client.WrongBytes.FirstDescribedFrom(firstHeartbeat) is { } bytes) Examples.Add(_wrongBytesExamples, $"{client.Description}: {bytes}");
+        _summary.DatagramsBeforeFirstHeartbeat += client.WrongSource.CountBefore(firstHeartbeat) + client.WrongBytes.CountBefore(firstHeartbeat);
+        _summary.WrongSource.Count += client.WrongSource.CountBetween(firstHeartbeat, window.End);
+        _summary.WrongBytes.Count += client.WrongBytes.CountBetween(firstHeartbeat, window.End);
+        if (client.WrongSource.FirstDescribedFrom(firstHeartbeat) is { } source) _summary.WrongSource.Describe($"{client.Description}: {source}");
+        if (client.WrongBytes.FirstDescribedFrom(firstHeartbeat) is { } bytes) _summary.WrongBytes.Describe($"{client.Description}: {bytes}");
     }
 
-    private void NoteWithoutPings(SimulatedClient client, TargetTally tally)
+    private void NoteWithoutPings(SimulatedClient client, TargetSummary tally)
     {
-        _withoutPings++;
-        tally.WithoutPings++;
-        Examples.Add(_withoutPingsExamples, client.Description);
-    }
-
-    private sealed class TargetTally
-    {
-        public int Clients;
-        public long Pings;
-        public long Intervals;
-        public long OnTime;
-        public int Missed;
-        public int WithoutPings;
-
-        public TargetSummary ToSummary() => new()
-        {
-            Clients = Clients,
-            PingsReceived = Pings,
-            Intervals = Intervals,
-            IntervalsWithinTolerance = OnTime,
-            ClientsWithMissedPings = Missed,
-            ClientsWithoutPings = WithoutPings,
-        };
+        tally.ClientsWithoutPings++;
+        _summary.ClientsWithoutPings.Add(client.Description);
     }
 }

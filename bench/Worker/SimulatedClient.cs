@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using TixTrigger.Bench.Measurement;
 using TixTrigger.Bench.Native;
+using TixTrigger.Protocol;
 
 namespace TixTrigger.Bench.Worker;
 
@@ -62,7 +63,7 @@ internal sealed class SimulatedClient : IDisposable
     /// <summary>Datagrams from anywhere but the target; written by the receiver thread only.</summary>
     public AnomalyLog WrongSource { get; } = new();
 
-    /// <summary>Datagrams from the target that are not exactly 0x75 0x61; written by the receiver thread only.</summary>
+    /// <summary>Datagrams from the target that are not exactly <see cref="Ping.Bytes"/>; written by the receiver thread only.</summary>
     public AnomalyLog WrongBytes { get; } = new();
 
     public string Description => $"client {Spec.Index} {Local} to {Spec.Target}";
@@ -95,7 +96,7 @@ internal sealed class SimulatedClient : IDisposable
             WrongSource.Add(arrival, WrongSource.WantsDescription ? $"datagram from {NativeSocketAddress.Describe(source)}" : null);
             return;
         }
-        if (truncated || bytes is not [0x75, 0x61])
+        if (truncated || !Ping.Is(bytes))
         {
             WrongBytes.Add(arrival, WrongBytes.WantsDescription
                 ? truncated ? $"a datagram over {bytes.Length} bytes" : $"{bytes.Length} bytes {Convert.ToHexString(bytes[..Math.Min(bytes.Length, 16)])}"
