@@ -126,8 +126,8 @@ public sealed partial class UdpGateway
 
     /// <summary>
     /// Predecessor side, last step, once the successor heard the cut-over marked in the sender: this one sends every slot
-    /// before it and no other, then ends its loops. No stop is announced, no client handed to the cluster, nothing detached, no
-    /// snapshot written; a refusal by the shards from now on is expected. The host may stop after.
+    /// before it and no other, then ends its loops. No stop is announced, no client handed to the cluster, nothing detached;
+    /// a refusal by the shards from now on is expected. The host may stop after.
     /// </summary>
     private async Task CompleteHandOffAsync()
     {
@@ -138,7 +138,10 @@ public sealed partial class UdpGateway
         _stopping.Cancel();
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
-        _stateFile?.Dispose(); // the successor saves from now on
+        // The clients as handed over, for a restart should the successor die before its own first save: it cannot
+        // save until this process lets go of the file, so this never overwrites a newer one.
+        _saver?.TrySave();
+        _stateFile?.Dispose();
         LogHandedOff(_options.GatewayId);
     }
 

@@ -86,7 +86,7 @@ internal sealed partial class HandoverService(GatewayHandover handover, UdpGatew
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the process {ProcessId} this one took over from before it said it stopped: {Reason}")]
     private partial void LogPredecessorLost(int processId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The successor did not hear that this process stopped pinging: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The successor did not hear that this process stopped pinging (should it have died, a restart resumes the clients from STATE_DIR): {Reason}")]
     private partial void LogDoneUnheard(string reason);
 }
 

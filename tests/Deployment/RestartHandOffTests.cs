@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using TixTrigger.Gateway;
+using TixTrigger.Gateway.State;
 using TixTrigger.Gateway.Udp;
 using TixTrigger.Tests.Infrastructure;
 
@@ -70,5 +71,52 @@ public sealed class RestartHandOffTests(ClusterFixture fixture)
         Assert.Equal(201, clients);
         Assert.False(refused, "the old gateway reported a refusal after handing over");
         Console.WriteLine($"hand-over took {(handedOver - start) * 1000.0 / Stopwatch.Frequency:F0} ms; longest gap {gap.TotalMilliseconds:F0} ms; {onTime}/{intervals} on time");
+    }
+
+    [Fact]
+    public async Task The_old_gateway_leaves_a_snapshot_of_the_clients_it_handed_over_for_a_successor_that_dies_before_its_first_save()
+    {
+        var directory = Directory.CreateTempSubdirectory("handover-state").FullName;
+        try
+        {
+            var options = fixture.NewGatewayOptions(IPAddress.Loopback);
+            options.StateDirectory = directory;
+            var old = fixture.StartGateway(options);
+            string path = new StateFile(directory, options.GatewayId).Path;
+            using var early = new PingFleet(30);
+            early.Heartbeat(old.LocalEndpoint);
+            // Right after a save, new clients wait up to a second for the next: a hand-off then must not leave them out.
+            Assert.True(await Eventually.True(() => Saved(path) == 30, TimeSpan.FromSeconds(10)), "the first 30 clients were never saved");
+            using var late = new PingFleet(20);
+            late.Heartbeat(old.LocalEndpoint);
+            Assert.True(await Eventually.True(() => old.ClientCount == 50, TimeSpan.FromSeconds(5)));
+
+            // The successor hears the cut-over and dies before it saves anything (it never starts here).
+            await old.HandOffAsync((_, _) => Task.CompletedTask, (stopBefore, _) =>
+            {
+                stopBefore(Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30 / 1000);
+                return Task.CompletedTask;
+            }, CancellationToken.None);
+            await old.StopAsync();
+
+            Assert.Equal(50, Saved(path));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static int Saved(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return GatewayStateFormat.Read(file).Count;
+        }
+        catch (Exception error) when (error is IOException or InvalidDataException)
+        {
+            return -1;
+        }
     }
 }
