@@ -139,9 +139,17 @@ public sealed partial class UdpGateway
         await AwaitQuietly(_announcing, "announcing");
         await AwaitQuietly(_flushing, "registering");
         // The clients as handed over, for a restart should the successor die before its own first save: it cannot
-        // save until this process lets go of the file, so this never overwrites a newer one.
-        _saver?.TrySave();
-        _stateFile?.Dispose();
+        // save until this process lets go of the file, so this never overwrites a newer one. Past the cut-over,
+        // nothing may keep this process from ending as handed over.
+        try
+        {
+            _saver?.TrySave();
+            _stateFile?.Dispose();
+        }
+        catch (Exception error)
+        {
+            LogHandOffSaveFailed(error);
+        }
         LogHandedOff(_options.GatewayId);
     }
 
@@ -182,6 +190,9 @@ public sealed partial class UdpGateway
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} handing over {Clients} clients to a new process")]
     private partial void LogHandingOff(string gatewayId, int clients);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Saving the handed-over clients failed; the successor saves its own")]
+    private partial void LogHandOffSaveFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway {GatewayId} handed over: the new process pings its clients")]
     private partial void LogHandedOff(string gatewayId);

@@ -5,8 +5,8 @@ using TixTrigger.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 if (!StartupSettings.TryRead(builder.Configuration, RedisSettings.ReadNode, out var node)) return StartupSettings.InvalidSettingExitCode;
-if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(node.DashboardPort);
 if (!StartupSettings.TryRead(builder.Configuration, DashboardAccessOptions.FromConfiguration, out var access)) return StartupSettings.InvalidSettingExitCode;
+if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(node.DashboardPort, access.ListenIP);
 UdpGatewayOptions? gateway = null;
 if (!node.IsClustered && !StartupSettings.TryRead(builder.Configuration, UdpGatewayOptions.FromConfiguration, out gateway)) return StartupSettings.InvalidSettingExitCode;
 

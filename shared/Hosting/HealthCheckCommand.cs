@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace TixTrigger.Hosting;
 
 /// <summary>
@@ -8,12 +10,14 @@ public static class HealthCheckCommand
 {
     public static bool IsRequested(string[] args) => args.Contains("--healthcheck");
 
-    public static async Task<int> RunAsync(int httpPort)
+    /// <param name="listenAddress">Where the port listens when that is one address (not every interface): asked there.</param>
+    public static async Task<int> RunAsync(int httpPort, IPAddress? listenAddress = null)
     {
+        var address = listenAddress is null || listenAddress.Equals(IPAddress.Any) || listenAddress.Equals(IPAddress.IPv6Any) ? IPAddress.Loopback : listenAddress;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         try
         {
-            using var response = await http.GetAsync($"http://127.0.0.1:{httpPort}/readyz");
+            using var response = await http.GetAsync(new UriBuilder("http", address.ToString(), httpPort, "/readyz").Uri);
             if (response.IsSuccessStatusCode) return 0;
             Console.Error.WriteLine($"tixtrigger: not ready: {(await response.Content.ReadAsStringAsync()).ReplaceLineEndings("; ").TrimEnd(' ', ';')}");
             return 1;

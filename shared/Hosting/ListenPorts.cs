@@ -66,8 +66,8 @@ public sealed class ListenPorts
         bool udp = claim.Protocol == ProtocolType.Udp;
         using var socket = new Socket(address.AddressFamily, udp ? SocketType.Dgram : SocketType.Stream, claim.Protocol);
         if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
-        // As Kestrel and Orleans bind: a stopped node's connections lingering in TIME_WAIT do not hold the port; a listener does.
-        if (!udp) socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // .NET binds TCP with SO_REUSEADDR on Linux, as Kestrel and Orleans do: connections lingering in TIME_WAIT do not
+        // hold the port, a listener does. (Its ReuseAddress option would add SO_REUSEPORT and miss such a listener.)
         socket.Bind(new IPEndPoint(address, claim.Port));
     }
 

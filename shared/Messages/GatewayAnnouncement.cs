@@ -4,7 +4,7 @@ using TixTrigger.Status;
 namespace TixTrigger.Messages;
 
 /// <summary>A gateway telling the registry it is alive, where its UDP socket listens, and what it does (its status report).</summary>
-[GenerateSerializer, Immutable, Alias("tix.gateway-announcement")]
+[GenerateSerializer, Immutable, Alias("tix.gateway-announcement.2")]
 public sealed record GatewayAnnouncement(
     [property: Id(0)] GatewayUdpEndpoints Udp,
     [property: Id(1)] GatewayReport Report);

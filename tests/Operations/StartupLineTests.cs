@@ -52,6 +52,23 @@ public sealed partial class StartupLineTests
         if (OtherAddress() is { } other) Assert.True(await AcceptsAsync(other, cluster.DashboardPorts[0]), $"the pages do not answer on {other}");
     }
 
+    [Fact]
+    public async Task The_health_check_asks_the_one_address_DASHBOARD_LISTEN_IP_names()
+    {
+        var settings = new Dictionary<string, string> { ["DASHBOARD_LISTEN_IP"] = "127.0.0.3" };
+        using var node = await SingleNode.StartAsync(settings);
+        var check = new System.Diagnostics.ProcessStartInfo("dotnet", [BuiltOutputs.Silo, "--healthcheck"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            Environment = { ["DASHBOARD_PORT"] = node.DashboardPort.ToString(), ["DASHBOARD_LISTEN_IP"] = "127.0.0.3" },
+        };
+        using var process = System.Diagnostics.Process.Start(check)!;
+        string errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(process.ExitCode == 0, $"--healthcheck exited {process.ExitCode}: {errors}");
+    }
+
     private static string UpLine(NodeProcess process) => Assert.Single(process.Output, l => l.Contains("TixTrigger silo up", StringComparison.Ordinal));
 
     private static string StatusUrl(string line)
