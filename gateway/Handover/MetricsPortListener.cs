@@ -36,8 +36,8 @@ public static class MetricsPortListener
     {
         try
         {
-            // As Kestrel does: a restart binds again while the last one's connections linger in TIME_WAIT.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No ReuseAddress: on Linux it adds SO_REUSEPORT, and a second gateway would share the port. .NET binds TCP
+            // with SO_REUSEADDR anyway, so a restart binds again while the last one's connections linger in TIME_WAIT.
             socket.Bind(at);
             socket.Listen(Backlog);
             return socket;

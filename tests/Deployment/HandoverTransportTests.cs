@@ -116,6 +116,14 @@ public sealed class HandoverTransportTests : IDisposable
     }
 
     [Fact]
+    public void A_second_process_cannot_share_the_METRICS_PORT_listener()
+    {
+        using var first = MetricsPortListener.Open(_settings.MetricsPort);
+        var second = Assert.Throws<SocketException>(() => MetricsPortListener.Open(_settings.MetricsPort).Dispose());
+        Assert.Contains($"TCP port {_settings.MetricsPort} is in use", second.Message);
+    }
+
+    [Fact]
     public void With_nobody_listening_a_process_starts_afresh()
     {
         Assert.Null(HandoverClient.TryTakeOver(_settings, _stop.Token));
