@@ -18,6 +18,9 @@ internal struct DatagramCadence
     private long _lastMs;
     private long _streakStartMs;
 
+    /// <summary>When its latest ping went out (0: never).</summary>
+    private long _pingedMs;
+
     /// <summary>Testing: when the move may start, then (once it is done) when the answers to the old slot are all in. Cooling: when it ends.</summary>
     private long _stageMs;
 
@@ -87,8 +90,10 @@ internal struct DatagramCadence
         {
             case Stage.Echo:
                 // Anything that does not follow our pings (or comes after a pause no answerer of ours
-                // makes while pinged) is the client's own: the verdict was wrong, or forged.
-                if (interval <= EchoRule.MaxCadenceMs && (phaseMs < 0 || FollowsOurPings(phaseMs))) return true;
+                // makes while pinged) is the client's own: the verdict was wrong, or forged. So is
+                // anything once no ping of ours can still be answered: an app's timer keeps its phase
+                // against a slot that no longer pings it, so following the slot proves nothing then.
+                if (nowMs - _pingedMs <= EchoRule.MaxAnswerDelayMs && interval <= EchoRule.MaxCadenceMs && (phaseMs < 0 || FollowsOurPings(phaseMs))) return true;
                 Restart(nowMs, phaseMs);
                 return false;
             case Stage.Testing:
@@ -119,13 +124,14 @@ internal struct DatagramCadence
     }
 
     /// <summary>
-    /// Called as the client's ping goes out: how many slots to move its next pings earlier by (0
-    /// for none). A move of the test is a drift of <see cref="EchoRule.StepSlots"/> a second, which
+    /// Called as the client's ping goes out: notes it, and returns how many slots to move its next
+    /// pings earlier by (0 for none). A move of the test is a drift of <see cref="EchoRule.StepSlots"/> a second, which
     /// no interval notices, or for a client that sends every second (whose test must be quick) one
     /// jump. Held while the client is taken for another trigger: a jump would lift its verdict on us.
     /// </summary>
-    public int SlotShift(long nowMs)
+    public int Pinged(long nowMs)
     {
+        _pingedMs = nowMs;
         if (_stage != Stage.Testing || _steps == 0 || nowMs < _stageMs || _trigger) return 0;
         int slots = _jump ? _steps * EchoRule.StepSlots : EchoRule.StepSlots;
         _steps = _jump ? (byte)0 : (byte)(_steps - 1);

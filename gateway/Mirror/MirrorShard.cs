@@ -142,7 +142,7 @@ internal sealed partial class MirrorShard(int index, MirrorContext context)
                 {
                     batch.Add(new PingTarget(entry.Client, entry.Local));
                     entry.PingsSent++;
-                    int shift = entry.Cadence.SlotShift(nowMs);
+                    int shift = entry.Cadence.Pinged(nowMs);
                     if (shift > 0) MoveToSlot(i, (slot - shift + SlotWheel.SlotCount) % SlotWheel.SlotCount);
                 }
                 else if (!entry.Cadence.Lingers(entry.DeadlineMs, nowMs))

@@ -1,6 +1,7 @@
 using System.Net;
 using TixTrigger.Endpoints;
 using TixTrigger.Gateway;
+using TixTrigger.Gateway.Abuse;
 using TixTrigger.Gateway.Mirror;
 using TixTrigger.Settings;
 
@@ -79,13 +80,18 @@ public sealed class EchoRuleTests
             return client;
         }
 
-        /// <summary>Heartbeats every <paramref name="periodMs"/> from <paramref name="firstMs"/>, each within ±<paramref name="jitterMs"/> of its timer.</summary>
-        public ClientEndpoint Phone(long firstMs, long periodMs, int jitterMs = 50, bool withPingBytes = false)
+        /// <summary>
+        /// Heartbeats every <paramref name="periodMs"/> from <paramref name="firstMs"/>, each within ±<paramref name="jitterMs"/> of its timer;
+        /// those sent before <paramref name="readLateUntilMs"/> reach the rule <paramref name="readLateByMs"/> late.
+        /// </summary>
+        public ClientEndpoint Phone(long firstMs, long periodMs, int jitterMs = 50, bool withPingBytes = false, long readLateUntilMs = 0, int readLateByMs = 0)
         {
             var client = NewClient();
             _timers.Add(now =>
             {
-                if (now >= firstMs && (now - firstMs) % periodMs == 0) Send(client, Math.Max(now, now + _random.Next(-jitterMs, jitterMs + 1)), withPingBytes);
+                if (now < firstMs || (now - firstMs) % periodMs != 0) return;
+                long sent = Math.Max(now, now + _random.Next(-jitterMs, jitterMs + 1));
+                Send(client, sent < readLateUntilMs ? sent + readLateByMs : sent, withPingBytes);
             });
             return client;
         }
@@ -247,6 +253,35 @@ public sealed class EchoRuleTests
 
         Assert.All(answerers, answerer => Assert.InRange(simulation.LastPing(answerer), 0, 500 + 9 * 311 + LoopBoundMs));
         Assert.All(phones, phone => Assert.All(simulation.Intervals(phone), ms => Assert.InRange(ms, 950, 1_050)));
+    }
+
+    /// <summary>
+    /// A gateway too busy to read its socket stamps a phone's heartbeats late; when the backlog clears
+    /// during its test, by about as much as its slot moved, the phone seems to follow our pings and is
+    /// judged an echo. Its own timer then keeps that phase against the slot that no longer pings it,
+    /// which proves nothing: past the longest answer delay, its next heartbeat lifts the verdict.
+    /// </summary>
+    [Fact]
+    public void A_phone_misjudged_as_an_echo_is_pinged_again_once_no_answer_to_our_pings_can_be_on_its_way()
+    {
+        const long RunMs = 150_000;
+        int misjudged = 0;
+        for (int seed = 1; seed <= 20; seed++)
+        {
+            var simulation = new Simulation(ShortExpiry, seed);
+            long readLateUntil = 21_000 + seed * 100;
+            var phone = simulation.Phone(firstMs: 1_000, periodMs: 3_000, jitterMs: 10, readLateUntilMs: readLateUntil, readLateByMs: 450);
+            simulation.Run(RunMs);
+
+            if (!simulation.Verdicts[phone].Contains(Admission.Refused(DropReason.Echo))) continue;
+            misjudged++;
+            // Its pings end at its deadline and resume with its first heartbeat past the longest answer delay.
+            long resumedBy = readLateUntil + ShortExpiry * 1000 + EchoRule.MaxAnswerDelayMs + 3_000;
+            Assert.True(simulation.KeptShare(phone, resumedBy, RunMs) >= 0.99,
+                $"seed {seed}: pings from {readLateUntil} ms at {string.Join(", ", simulation.Pings[phone].Where(ms => ms >= readLateUntil))} ms");
+        }
+        Console.WriteLine($"{misjudged} of 20 runs judged the phone an echo; each had its pings back within 24 s of the backlog clearing");
+        Assert.True(misjudged >= 5, $"only {misjudged} of 20 runs made the misjudgement this test is about");
     }
 
     /// <summary>
