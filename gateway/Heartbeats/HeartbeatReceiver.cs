@@ -64,7 +64,7 @@ internal sealed partial class HeartbeatReceiver(IDatagramSocket socket, PingMirr
     {
         int received = socket.Receive(_batch, timeout);
         long now = Monotonic.NowMs();
-        for (int i = 0; i < received; i++) Handle(_batch[i], now);
+        for (int i = 0; i < received; i++) Handle(_batch[i]);
         CountOverflows();
         _drops.Tick(now);
         return received;
@@ -85,8 +85,10 @@ internal sealed partial class HeartbeatReceiver(IDatagramSocket socket, PingMirr
         }
     }
 
-    private void Handle(in ReceivedDatagram datagram, long nowMs)
+    /// <summary>Judged at its arrival, not at this read: the echo rule reads its phase against our pings' send times.</summary>
+    private void Handle(in ReceivedDatagram datagram)
     {
+        long arrivedMs = datagram.ArrivedMs;
         if (datagram.Length < 0)
         {
             metrics.CountDrop(DropReason.Malformed);
@@ -95,14 +97,14 @@ internal sealed partial class HeartbeatReceiver(IDatagramSocket socket, PingMirr
         if (datagram.Length > UdpGatewayOptions.MaxHeartbeatBytes)
         {
             metrics.CountDrop(DropReason.Oversize);
-            mirror.Context.Refusals.Record(datagram.Remote, DropReason.Oversize, nowMs);
+            mirror.Context.Refusals.Record(datagram.Remote, DropReason.Oversize, arrivedMs);
             return;
         }
-        var verdict = mirror.Admit(datagram.Remote, datagram.Local, datagram.IsPing, nowMs);
+        var verdict = mirror.Admit(datagram.Remote, datagram.Local, datagram.IsPing, arrivedMs);
         if (verdict.IsRefused)
         {
             metrics.CountDrop(verdict.Reason());
-            mirror.Context.Refusals.Record(datagram.Remote, verdict.Reason(), nowMs);
+            mirror.Context.Refusals.Record(datagram.Remote, verdict.Reason(), arrivedMs);
             return;
         }
         if (verdict == Admission.Replaced) metrics.CountStaleSignupReplaced();

@@ -7,7 +7,8 @@ namespace TixTrigger.Gateway.Udp;
 
 /// <summary>
 /// Reads a received datagram's control data (<c>cmsg</c>s): the local address it was sent to
-/// (<c>IP_PKTINFO</c>, <c>IPV6_PKTINFO</c>) and the socket's drop count (<c>SO_RXQ_OVFL</c>).
+/// (<c>IP_PKTINFO</c>, <c>IPV6_PKTINFO</c>), the socket's drop count (<c>SO_RXQ_OVFL</c>) and when the
+/// datagram reached the host (<c>SCM_TIMESTAMPNS</c>).
 /// Every length is checked against the buffer before it is read, so control data that is cut short
 /// (<c>MSG_CTRUNC</c>) or malformed ends the walk instead of reading past it.
 /// </summary>
@@ -21,7 +22,14 @@ internal static unsafe class ControlMessages
     /// </summary>
     public static bool KnowsDestination(ReadOnlySpan<byte> control, int flags, bool wildcard, ref PackedAddress local, ref long overflows)
     {
-        bool found = TryRead(control, ref local, ref overflows);
+        long stampNs = ArrivalClock.NoStamp;
+        return KnowsDestination(control, flags, wildcard, ref local, ref overflows, ref stampNs);
+    }
+
+    /// <summary>As above, and <paramref name="stampNs"/> gets the kernel's receive time if there is one (left as it is otherwise).</summary>
+    public static bool KnowsDestination(ReadOnlySpan<byte> control, int flags, bool wildcard, ref PackedAddress local, ref long overflows, ref long stampNs)
+    {
+        bool found = TryRead(control, ref local, ref overflows, ref stampNs);
         if (!wildcard) return true;
         // Without its destination we cannot answer from the right address.
         return found && (flags & MsgCTrunc) == 0;
@@ -29,6 +37,13 @@ internal static unsafe class ControlMessages
 
     /// <summary>Walks the control messages; true if one named the destination.</summary>
     public static bool TryRead(ReadOnlySpan<byte> control, ref PackedAddress local, ref long overflows)
+    {
+        long stampNs = ArrivalClock.NoStamp;
+        return TryRead(control, ref local, ref overflows, ref stampNs);
+    }
+
+    /// <summary>As above, and <paramref name="stampNs"/> gets a well-formed <c>SCM_TIMESTAMPNS</c> (CLOCK_REALTIME, ns).</summary>
+    public static bool TryRead(ReadOnlySpan<byte> control, ref PackedAddress local, ref long overflows, ref long stampNs)
     {
         bool found = false;
         int offset = 0;
@@ -53,6 +68,15 @@ internal static unsafe class ControlMessages
                 // The socket's drop count so far, attached once the kernel has dropped anything.
                 long dropped = MemoryMarshal.Read<uint>(data);
                 if (dropped > Volatile.Read(ref overflows)) Volatile.Write(ref overflows, dropped);
+            }
+            else if (header.Level == SolSocket && header.Type == SoTimestampNs && data.Length >= sizeof(TimeSpec))
+            {
+                // Out of range (it would overflow, or is not a time at all): no stamp rather than a wrong one.
+                var stamp = MemoryMarshal.Read<TimeSpec>(data);
+                if (stamp.Seconds is > 0 and < long.MaxValue / 1_000_000_000 && stamp.Nanoseconds is >= 0 and < 1_000_000_000)
+                {
+                    stampNs = stamp.TotalNanoseconds;
+                }
             }
             offset += Align((int)header.Length);
         }

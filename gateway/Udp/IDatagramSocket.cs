@@ -4,8 +4,12 @@ using TixTrigger.Endpoints;
 namespace TixTrigger.Gateway.Udp;
 
 /// <summary>A datagram as received: who sent it, to which of our addresses, and how long it really was (-1: unreadable).</summary>
-/// <remarks><paramref name="IsPing"/>: it holds exactly our ping's bytes, as another trigger service's pings do.</remarks>
-internal readonly record struct ReceivedDatagram(ClientEndpoint Remote, PackedAddress Local, int Length, bool IsPing = false);
+/// <remarks>
+/// <paramref name="ArrivedMs"/>: when it reached the host, on <see cref="TixTrigger.Time.Monotonic"/> (the kernel's stamp where
+/// there is one): a busy gateway reads datagrams long after, and late by varying amounts. <paramref name="IsPing"/>: it holds
+/// exactly our ping's bytes, as another trigger service's pings do.
+/// </remarks>
+internal readonly record struct ReceivedDatagram(ClientEndpoint Remote, PackedAddress Local, int Length, long ArrivedMs, bool IsPing = false);
 
 /// <summary>One ping to send: to whom, and from which of our addresses.</summary>
 internal readonly record struct PingTarget(ClientEndpoint Client, PackedAddress Local);

@@ -13,6 +13,7 @@ namespace TixTrigger.Gateway.Udp;
 /// (<c>recvmmsg</c>, <c>sendmmsg</c>). On a wildcard bind (HOST=0.0.0.0 or ::) every receive reads
 /// the address the client sent to from <c>IP_PKTINFO</c>, and every ping names it as its source,
 /// so each client is answered from the address it used, on a host with any number of addresses.
+/// Every datagram carries the kernel's receive time (<c>SO_TIMESTAMPNS</c>), read onto the monotonic clock.
 /// Native buffers are allocated once per direction (the send side grows with the largest slot).
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -22,7 +23,8 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
 
     private const int NameBytes = 32;                   // a sockaddr_in6, aligned
     private const int DataBytes = 72;                   // over the longest heartbeat, so longer ones show as such
-    private const int ControlBytes = 128;               // IP(V6)_PKTINFO + SO_RXQ_OVFL, with room to spare
+    // IPV6_PKTINFO (Space 20 = 40) + SO_RXQ_OVFL (Space 4 = 24) + SCM_TIMESTAMPNS (Space 16 = 32) = 96, with room to spare.
+    internal const int ControlBytes = 128;
     private const int SendChunk = 1024;                 // UIO_MAXIOV
 
     private readonly Socket _socket;
@@ -38,6 +40,7 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
     private readonly byte* _rxData;
     private readonly byte* _rxControl;
     private long _overflows;
+    private long _lastArrivedMs;
 
     // Send side: the sending thread's alone.
     private readonly IoVec* _txIov;
@@ -149,6 +152,8 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
         }
         int on = 1;
         SetSockOpt((int)socket.Handle, SolSocket, SoRxqOvfl, &on, sizeof(int));
+        // A datagram's arrival, not its read: a busy gateway reads late, by amounts that follow its load (unstamped: read time).
+        SetSockOpt((int)socket.Handle, SolSocket, SoTimestampNs, &on, sizeof(int));
     }
 
     /// <summary>The open socket, for handing it to a successor process (which gets its own descriptor of it).</summary>
@@ -184,23 +189,27 @@ internal sealed unsafe class LinuxDatagramSocket : IDatagramSocket
             if (errno is EAgain or EIntr) return 0;
             throw new SocketException(errno);
         }
-        for (int i = 0; i < received; i++) into[i] = Read(ref _rxHeaders[i]);
+        var clock = ArrivalClock.Now();
+        for (int i = 0; i < received; i++) into[i] = Read(ref _rxHeaders[i], clock);
         return received;
     }
 
-    private ReceivedDatagram Read(ref MMsgHdr message)
+    private ReceivedDatagram Read(ref MMsgHdr message, in ArrivalClock clock)
     {
         ref var header = ref message.Header;
         var name = new ReadOnlySpan<byte>(header.Name, (int)Math.Min(header.NameLength, NameBytes));
         var control = new ReadOnlySpan<byte>(header.Control, (int)Math.Min(header.ControlLength, ControlBytes));
         bool readable = SocketAddresses.TryReadNative(name, out var remote);
         var local = _boundAddress;
-        bool knowsLocal = ControlMessages.KnowsDestination(control, header.Flags, _wildcard, ref local, ref _overflows);
+        long stampNs = ArrivalClock.NoStamp;
+        bool knowsLocal = ControlMessages.KnowsDestination(control, header.Flags, _wildcard, ref local, ref _overflows, ref stampNs);
+        // The queue is in arrival order: never earlier than the one before (the clocks are read to a few ms per batch).
+        long arrivedMs = _lastArrivedMs = Math.Max(clock.ArrivedMs(stampNs), _lastArrivedMs);
         // A mapped source that did not arrive over IPv4 was forged: malformed, never an IPv4 client.
         bool genuine = knowsLocal && MappedSources.Agree(remote, local);
         int length = readable && genuine ? (int)message.Length : -1;
         bool isPing = length >= 0 && Ping.Is(new ReadOnlySpan<byte>(header.Iov->Base, Math.Min(length, DataBytes)));
-        return new ReceivedDatagram(remote, local, length, isPing);
+        return new ReceivedDatagram(remote, local, length, arrivedMs, isPing);
     }
 
     public int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload)

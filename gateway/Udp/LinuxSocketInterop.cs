@@ -7,7 +7,8 @@ namespace TixTrigger.Gateway.Udp;
 /// Just enough of Linux's socket API for batched UDP: <c>recvmmsg</c>/<c>sendmmsg</c> (one system
 /// call for many datagrams), the local address a datagram was sent to and the source address of a
 /// reply (<c>IP_PKTINFO</c>/<c>IPV6_PKTINFO</c>, which .NET's <c>SendTo</c> cannot set on a wildcard
-/// socket), the kernel's count of datagrams it dropped for want of buffer (<c>SO_RXQ_OVFL</c>), and
+/// socket), the kernel's count of datagrams it dropped for want of buffer (<c>SO_RXQ_OVFL</c>), the
+/// time each datagram reached the host (<c>SO_TIMESTAMPNS</c>, on <c>CLOCK_REALTIME</c>), and
 /// passing open sockets to another process (<c>SCM_RIGHTS</c>) for a gateway's hand-over.
 /// Each constant names the header it comes from; the layouts are those of 64-bit Linux.
 /// </summary>
@@ -20,6 +21,7 @@ internal static unsafe partial class LinuxSocketInterop
     public const int SoPeerCred = 17;
     public const int SoSndBufForce = 32;
     public const int SoRcvBufForce = 33;
+    public const int SoTimestampNs = 35;               // also its control message's type, SCM_TIMESTAMPNS
     public const int SoRxqOvfl = 40;
     public const int ScmRights = 1;
     public const int SockDgram = 2;
@@ -48,6 +50,9 @@ internal static unsafe partial class LinuxSocketInterop
     public const int EIntr = 4;
     public const int EAgain = 11;
     public const int EAddrInUse = 98;
+
+    // <bits/time.h>
+    public const int ClockRealtime = 0;
 
     // <poll.h>
     public const short PollIn = 0x001;
@@ -117,6 +122,16 @@ internal static unsafe partial class LinuxSocketInterop
         public uint GroupId;
     }
 
+    /// <summary><c>struct timespec</c> (&lt;bits/types/struct_timespec.h&gt;): the payload of <c>SCM_TIMESTAMPNS</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+
+        public readonly long TotalNanoseconds => Seconds * 1_000_000_000 + Nanoseconds;
+    }
+
     /// <summary><c>struct pollfd</c> (&lt;poll.h&gt;).</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -139,6 +154,9 @@ internal static unsafe partial class LinuxSocketInterop
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     public static partial int SendMMsg(int socket, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    public static partial int ClockGetTime(int clock, TimeSpec* now);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using TixTrigger.Endpoints;
 using TixTrigger.Protocol;
+using TixTrigger.Time;
 
 namespace TixTrigger.Gateway.Udp;
 
@@ -61,19 +62,21 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
     private ReceivedDatagram ReceiveOne(Span<byte> buffer)
     {
         int length;
+        long arrivedMs;
         try
         {
             length = _socket.ReceiveFrom(buffer, SocketFlags.None, _receivedFrom);
+            arrivedMs = Monotonic.NowMs(); // no kernel stamp on this path: the read is the best we know
         }
         catch (SocketException error) when (error.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
         {
             // Longer than any heartbeat, or an ICMP echo of a ping we sent.
-            return new ReceivedDatagram(default, _local, error.SocketErrorCode == SocketError.MessageSize ? int.MaxValue : -1);
+            return new ReceivedDatagram(default, _local, error.SocketErrorCode == SocketError.MessageSize ? int.MaxValue : -1, Monotonic.NowMs());
         }
         // Only a specific bind knows the destination's family here (an IPv6 wildcard cannot tell a forged mapped source).
         return SocketAddresses.TryRead(_receivedFrom, out var remote) && (_local.IsNone || MappedSources.Agree(remote, _local))
-            ? new ReceivedDatagram(remote, _local, length, Ping.Is(buffer[..Math.Min(length, buffer.Length)]))
-            : new ReceivedDatagram(default, _local, -1);
+            ? new ReceivedDatagram(remote, _local, length, arrivedMs, Ping.Is(buffer[..Math.Min(length, buffer.Length)]))
+            : new ReceivedDatagram(default, _local, -1, arrivedMs);
     }
 
     public int Send(ReadOnlySpan<PingTarget> targets, ReadOnlySpan<byte> payload)
