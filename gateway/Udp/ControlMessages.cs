@@ -18,15 +18,8 @@ internal static unsafe class ControlMessages
     /// <summary>
     /// Whether the datagram's destination is known: read from its control data on a wildcard bind
     /// (never when the kernel cut the control data short), the bound address otherwise.
-    /// <paramref name="local"/> holds the bound address on entry.
+    /// <paramref name="local"/> holds the bound address on entry; <paramref name="stampNs"/> gets the receive time, as <see cref="TryRead"/> says.
     /// </summary>
-    public static bool KnowsDestination(ReadOnlySpan<byte> control, int flags, bool wildcard, ref PackedAddress local, ref long overflows)
-    {
-        long stampNs = ArrivalClock.NoStamp;
-        return KnowsDestination(control, flags, wildcard, ref local, ref overflows, ref stampNs);
-    }
-
-    /// <summary>As above, and <paramref name="stampNs"/> gets the kernel's receive time if there is one (left as it is otherwise).</summary>
     public static bool KnowsDestination(ReadOnlySpan<byte> control, int flags, bool wildcard, ref PackedAddress local, ref long overflows, ref long stampNs)
     {
         bool found = TryRead(control, ref local, ref overflows, ref stampNs);
@@ -35,14 +28,10 @@ internal static unsafe class ControlMessages
         return found && (flags & MsgCTrunc) == 0;
     }
 
-    /// <summary>Walks the control messages; true if one named the destination.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> control, ref PackedAddress local, ref long overflows)
-    {
-        long stampNs = ArrivalClock.NoStamp;
-        return TryRead(control, ref local, ref overflows, ref stampNs);
-    }
-
-    /// <summary>As above, and <paramref name="stampNs"/> gets a well-formed <c>SCM_TIMESTAMPNS</c> (CLOCK_REALTIME, ns).</summary>
+    /// <summary>
+    /// Walks the control messages; true if one named the destination. <paramref name="stampNs"/> gets a
+    /// well-formed <c>SCM_TIMESTAMPNS</c> (CLOCK_REALTIME, ns), and is left as it is otherwise.
+    /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> control, ref PackedAddress local, ref long overflows, ref long stampNs)
     {
         bool found = false;

@@ -36,8 +36,8 @@ public sealed unsafe class ControlMessageTests
     private static (bool Found, PackedAddress Local, long Overflows) Walk(ReadOnlySpan<byte> control)
     {
         var local = Bound;
-        long overflows = 0;
-        bool found = ControlMessages.TryRead(control, ref local, ref overflows);
+        long overflows = 0, stampNs = 0;
+        bool found = ControlMessages.TryRead(control, ref local, ref overflows, ref stampNs);
         return (found, local, overflows);
     }
 
@@ -123,13 +123,13 @@ public sealed unsafe class ControlMessageTests
         var buffer = new byte[128];
         int end = Write(buffer, 0, IpProtoIp, IpPktInfo, PktInfo("127.0.0.9"));
         var local = Bound;
-        long overflows = 0;
+        long overflows = 0, stampNs = 0;
 
         // MSG_CTRUNC: something did not fit, so what is there may not be the whole truth.
-        Assert.False(ControlMessages.KnowsDestination(buffer.AsSpan(0, end), MsgCTrunc, wildcard: true, ref local, ref overflows));
-        Assert.False(ControlMessages.KnowsDestination([], 0, wildcard: true, ref local, ref overflows));
+        Assert.False(ControlMessages.KnowsDestination(buffer.AsSpan(0, end), MsgCTrunc, wildcard: true, ref local, ref overflows, ref stampNs));
+        Assert.False(ControlMessages.KnowsDestination([], 0, wildcard: true, ref local, ref overflows, ref stampNs));
         // A specific bind needs none: it answers from its own address.
-        Assert.True(ControlMessages.KnowsDestination([], MsgCTrunc, wildcard: false, ref local, ref overflows));
+        Assert.True(ControlMessages.KnowsDestination([], MsgCTrunc, wildcard: false, ref local, ref overflows, ref stampNs));
     }
 
     [Fact]
