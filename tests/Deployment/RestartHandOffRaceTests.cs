@@ -165,7 +165,16 @@ public sealed class RestartHandOffRaceTests(ClusterFixture fixture)
             Assert.True(gap < TimeSpan.FromSeconds(1.5), $"a missed ping: the longest gap was {gap.TotalMilliseconds:F0} ms");
             var (onTime, intervals) = Fleet.IntervalsOnTime(from, to, PingAssertions.IntervalTolerance);
             Console.WriteLine($"longest gap {gap.TotalMilliseconds:F0} ms; {onTime}/{intervals} intervals on time");
-            Assert.True(onTime >= intervals * 0.999, $"{onTime} of {intervals} intervals on time (a slot sent twice is an interval too short)");
+            Assert.True(onTime >= intervals * 0.999, $"{onTime} of {intervals} intervals on time (a slot sent twice is an interval too short); {Timeline(from)}");
+        }
+
+        /// <summary>The first client's pings and the cut-over, in ms from <paramref name="from"/>: what a failure needs to be read.</summary>
+        private string Timeline(long from)
+        {
+            static long Ms(long ticks, long from) => (ticks - from) * 1000 / Stopwatch.Frequency;
+            string cutOver = FirstSlot.Task.IsCompletedSuccessfully ? $"{Ms(FirstSlot.Task.Result, from)} ms" : "none";
+            var pings = Fleet.Clients[0].Pings.ToArray().Select(ping => Ms(ping.Timestamp, from)).Where(ms => ms > -3_000);
+            return $"cut-over at {cutOver}; the first client's pings at {string.Join(", ", pings)} ms from the test's start";
         }
 
         public async ValueTask DisposeAsync()
