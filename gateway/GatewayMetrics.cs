@@ -36,6 +36,7 @@ public sealed class GatewayMetrics : IDisposable
     private long _staleSignupsReplaced;
     private long _lastSlotTimestamp = Stopwatch.GetTimestamp();
     private long _lastReceiveTimestamp = Stopwatch.GetTimestamp();
+    private volatile bool _senderAsleep;
 
     /// <param name="claimsQueued">
     /// New clients whose claim waits to leave for the cluster: it grows while the cluster is away (or
@@ -80,8 +81,8 @@ public sealed class GatewayMetrics : IDisposable
     public long SkippedSeconds => Volatile.Read(ref _skippedSeconds);
     public long StaleSignupsReplaced => Volatile.Read(ref _staleSignupsReplaced);
 
-    /// <summary>How long ago the sender last finished a slot (or skipped ahead): its loop is alive while this stays small.</summary>
-    public TimeSpan SinceLastSlot => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSlotTimestamp));
+    /// <summary>How long ago the sender last finished a slot (or skipped ahead): its loop is alive while this stays small; zero while it sleeps on an empty mirror.</summary>
+    public TimeSpan SinceLastSlot => _senderAsleep ? TimeSpan.Zero : Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSlotTimestamp));
 
     /// <summary>How long ago the receiving loop last came round (it waits at most 200 ms for datagrams).</summary>
     public TimeSpan SinceLastReceive => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReceiveTimestamp));
@@ -100,6 +101,13 @@ public sealed class GatewayMetrics : IDisposable
     internal void CountReceiveOverflows(long dropped)
     {
         if (dropped > 0) Interlocked.Add(ref _receiveOverflows, dropped);
+    }
+
+    /// <summary>The sender sleeps while no client exists (or woke): liveness must not take that sleep for a stuck loop.</summary>
+    internal void SenderSleeps(bool asleep)
+    {
+        Volatile.Write(ref _lastSlotTimestamp, Stopwatch.GetTimestamp());
+        _senderAsleep = asleep;
     }
 
     internal void CountSkippedSecond()

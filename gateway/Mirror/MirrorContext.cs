@@ -2,7 +2,7 @@ using TixTrigger.Gateway.Abuse;
 
 namespace TixTrigger.Gateway.Mirror;
 
-/// <summary>What every shard of the mirror shares: the expiry and refresh lag, admission, the echo rule's numbers, recent refusals, claim ids and the sender's progress.</summary>
+/// <summary>What every shard of the mirror shares: the expiry and refresh lag, admission, the echo rule's numbers, recent refusals, claim ids, the sender's progress and whether any entry exists.</summary>
 internal sealed class MirrorContext(int expirySeconds, AdmissionControl admission, Func<int, int, int>? secret = null)
 {
     public long ExpiryMs { get; } = expirySeconds * 1000L;
@@ -20,4 +20,6 @@ internal sealed class MirrorContext(int expirySeconds, AdmissionControl admissio
     public ClaimIds ClaimIds { get; } = new();
 
     public SenderProgress Sender { get; } = new();
+
+    public MirrorOccupancy Occupancy { get; } = new();
 }

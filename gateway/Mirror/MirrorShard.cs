@@ -248,6 +248,7 @@ internal sealed partial class MirrorShard(int index, MirrorContext context)
         };
         _index[client] = i;
         _membershipChanges++;
+        context.Occupancy.Added();
         return i;
     }
 
@@ -264,5 +265,6 @@ internal sealed partial class MirrorShard(int index, MirrorContext context)
         entry.State = positions;
         _free.Push(i);
         _membershipChanges++;
+        context.Occupancy.Removed();
     }
 }

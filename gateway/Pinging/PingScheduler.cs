@@ -50,6 +50,7 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
     public void Stop()
     {
         _stopping = true;
+        mirror.Context.Occupancy.Interrupt();
         _thread?.Join();
     }
 
@@ -75,6 +76,8 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
         {
             // Both sides write, then read the other's value, each with a full fence: at least one sees the other's write.
             Interlocked.Exchange(ref _stopBefore, timestamp);
+            // A sender asleep on an empty mirror must still reach the mark and wait there.
+            if (timestamp != long.MaxValue) mirror.Context.Occupancy.Interrupt();
             long checking = Interlocked.Read(ref _checking);
             if (timestamp == long.MaxValue || checking < timestamp) return timestamp;
             timestamp = checking + SlotTicks;
@@ -94,6 +97,11 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
         long slot = _firstSlot;
         while (!_stopping)
         {
+            if (mirror.Context.Occupancy.IsEmpty && Volatile.Read(ref _stopBefore) == long.MaxValue)
+            {
+                slot = SleepWhileEmpty(origin, slot);
+                continue;
+            }
             long due = origin + slot * SlotTicks;
             long now = Stopwatch.GetTimestamp();
             if (now < due)
@@ -133,6 +141,25 @@ internal sealed partial class PingScheduler(PingMirror mirror, IDatagramSocket s
             }
             slot++;
         }
+    }
+
+    /// <summary>
+    /// No client at all: walking 100 empty slots a second costs an idle node more than anything
+    /// else it does. Sleeps until the first entry (or a mark, or a stop), then returns the first
+    /// slot due at or after the wake-up, so the new client's slot (chosen then, 2 ahead) is next but one.
+    /// </summary>
+    private long SleepWhileEmpty(long origin, long slot)
+    {
+        var progress = mirror.Context.Sender;
+        var occupancy = mirror.Context.Occupancy;
+        progress.Sleeping(origin);
+        metrics.SenderSleeps(true);
+        long wokenAt = _stopping ? Stopwatch.GetTimestamp() : occupancy.SleepWhileEmpty();
+        // Rejoin the schedule where the clock is: the slots slept through held no one, so none counts as skipped or late.
+        long resume = Math.Max(slot, (wokenAt - origin + SlotTicks - 1) / SlotTicks);
+        progress.Awake((int)((resume + SlotWheel.SlotCount - 1) % SlotWheel.SlotCount));
+        metrics.SenderSleeps(false);
+        return resume;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The ping sender runs at normal priority (raising it needs CAP_SYS_NICE): under a flood on a small host its slots may be late")]

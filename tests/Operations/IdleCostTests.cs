@@ -5,7 +5,7 @@ namespace TixTrigger.Tests.Operations;
 /// <summary>
 /// What an idle single node holds in memory. The regressions this catches are tens of MiB (a
 /// library building caches at start-up, Server GC's heaps), and memory, unlike CPU time, does not
-/// depend on how busy the machine is.
+/// depend on how busy the machine is. And that its ping sender sleeps: wake-ups, unlike CPU time, do not either.
 /// </summary>
 public sealed class IdleCostTests
 {
@@ -26,6 +26,29 @@ public sealed class IdleCostTests
         samples.Sort();
         long median = samples[samples.Count / 2] / 1024;
         Assert.True(median < MaxIdleRssMib, $"an idle single node holds {median} MiB (samples {string.Join(", ", samples.Select(kib => kib / 1024))} MiB), above {MaxIdleRssMib} MiB");
+    }
+
+    // The old sender woke ~190 times a second (100 slots, each sleep rounded to whole ms); asleep now, it should not wake at all.
+    private const int MaxSenderWakeUpsPerSecond = 10;
+
+    [Fact]
+    public async Task An_idle_single_nodes_ping_sender_sleeps()
+    {
+        using var node = await SingleNode.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The kernel keeps 15 characters of a thread's name: "tixtrigger-pings".
+        string task = Directory.EnumerateDirectories($"/proc/{node.Process.Id}/task")
+            .Single(dir => File.ReadAllText(Path.Combine(dir, "comm")).Trim() == "tixtrigger-ping");
+        long before = VoluntarySwitches(task);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        double perSecond = (VoluntarySwitches(task) - before) / 3.0;
+        Assert.True(perSecond < MaxSenderWakeUpsPerSecond, $"the idle node's ping sender woke {perSecond:F0} times a second");
+    }
+
+    private static long VoluntarySwitches(string task)
+    {
+        string line = File.ReadLines(Path.Combine(task, "status")).First(line => line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal));
+        return long.Parse(line["voluntary_ctxt_switches:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static long ResidentKib(int processId)
