@@ -53,6 +53,12 @@ internal sealed class AdmissionControl(UdpGatewayOptions options)
         lock (_gate) _budget.TakeReports(into, alsoThese, everyOfGrain);
     }
 
+    /// <summary>Whether the budget knows no network at all (nothing to report, even in a full report).</summary>
+    public bool BudgetIdle
+    {
+        get { lock (_gate) return _budget.Idle; }
+    }
+
     /// <summary>What a budget grain said the other gateways hold in these networks.</summary>
     public void SetBudgetOthers(IEnumerable<(PackedAddress Prefix, int Others)> others)
     {

@@ -31,6 +31,9 @@ internal sealed class PrefixBudget(int budget)
 
     public int Budget { get; } = budget;
 
+    /// <summary>No network known and none waiting to be reported.</summary>
+    public bool Idle => _networks.Count == 0 && _dirty.Count == 0;
+
     public bool Allows(PackedAddress prefix)
     {
         var network = _networks.GetValueOrDefault(prefix);

@@ -27,6 +27,9 @@ internal sealed partial class PrefixBudgetReporter(IGrainFactory grains, UdpGate
 
     private AdmissionControl Admission => mirror.Context.Admission;
 
+    /// <summary>Nothing to tell any budget grain, now or at the next full report: no network known, none owed a full report again.</summary>
+    public bool Idle => !_everyOf.AsSpan().Contains(true) && Admission.BudgetIdle;
+
     /// <summary>Reports this round's counts; returns the claims still to send (those of refused clients are gone with their entries).</summary>
     public async Task<List<PendingRegistration>> SettleAsync(List<PendingRegistration> claims, long nowMs)
     {

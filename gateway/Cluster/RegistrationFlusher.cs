@@ -34,15 +34,44 @@ internal sealed partial class RegistrationFlusher(IGrainFactory grains, UdpGatew
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(ClusterTiming.ClaimBatchInterval);
+        PeriodicTimer? timer = null;
         try
         {
-            while (await timer.WaitForNextTickAsync(stopping)) await FlushAsync(final: false);
+            while (!stopping.IsCancellationRequested)
+            {
+                if (Idle())
+                {
+                    // No client, nothing to report: a 50 ms timer would wake an idle node 20 times a second for nothing.
+                    timer?.Dispose();
+                    timer = null;
+                    await Task.WhenAny(mirror.Context.Occupancy.WhenNotEmpty(), Task.Delay(IdleRoundInterval, stopping));
+                    stopping.ThrowIfCancellationRequested();
+                }
+                else
+                {
+                    timer ??= new PeriodicTimer(ClusterTiming.ClaimBatchInterval);
+                    if (!await timer.WaitForNextTickAsync(stopping)) break;
+                }
+                await FlushAsync(final: false);
+            }
         }
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            timer?.Dispose();
+        }
     }
+
+    /// <summary>While idle, a round still runs this often: a safety net, should anything but a first client ever have work for it.</summary>
+    private static readonly TimeSpan IdleRoundInterval = TimeSpan.FromMilliseconds(ClusterTiming.RefreshBatchIntervalMs);
+
+    /// <summary>
+    /// Nothing a round could send: no entry in the mirror (so no claim or refresh), no network the
+    /// budget grains must hear of again, no failed round to retry.
+    /// </summary>
+    private bool Idle() => _backoffMs == 0 && mirror.Context.Occupancy.IsEmpty && mirror.ClaimsQueued == 0 && _budget.Idle;
 
     /// <summary>One round: the claims always (after a failure, once the pause is over), the refreshes when due.</summary>
     public async Task FlushAsync(bool final)
