@@ -50,7 +50,7 @@ internal sealed partial class StateSaver(StateFile file, PingMirror mirror, Func
 
     private void Run()
     {
-        while (!_stop.Wait(Poll))
+        while (!_stop.Wait(NextPoll()))
         {
             var changes = mirror.Changes;
             long since = Monotonic.NowMs() - _savedAtMs;
@@ -59,6 +59,12 @@ internal sealed partial class StateSaver(StateFile file, PingMirror mirror, Func
             if (due) TrySave();
         }
     }
+
+    /// <summary>
+    /// An empty mirror already saved as such can change only by a first client: polling each second
+    /// still saves it within <see cref="MembershipInterval"/>, with a tenth of the wake-ups of an idle node.
+    /// </summary>
+    private TimeSpan NextPoll() => mirror.Context.Occupancy.IsEmpty && mirror.Changes == _saved ? MembershipInterval : Poll;
 
     /// <summary>Saves now, if this process holds the file; false when it could not.</summary>
     public bool TrySave()
