@@ -9,6 +9,8 @@ namespace TixTrigger.Gateway.Mirror;
 /// </summary>
 internal sealed class MirrorOccupancy
 {
+    private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(1);
+
     // A plain monitor, not a Lock: the sender waits on it.
     private readonly object _gate = new();
     private int _entries;
@@ -39,7 +41,8 @@ internal sealed class MirrorOccupancy
         lock (_gate)
         {
             _wokenAt = 0;
-            while (IsEmpty && !_interrupted) Monitor.Wait(_gate);
+            // The count decides, re-read each second: a wake-up lost to a bug costs a second of pings, never all of them.
+            while (IsEmpty && !_interrupted) Monitor.Wait(_gate, RecheckEvery);
             _interrupted = false;
             return _wokenAt != 0 ? _wokenAt : Stopwatch.GetTimestamp();
         }
