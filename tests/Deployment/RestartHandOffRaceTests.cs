@@ -141,10 +141,10 @@ public sealed class RestartHandOffRaceTests(ClusterFixture fixture)
 
         public TaskCompletionSource<long> FirstSlot { get; } = new();
 
-        private readonly TaskCompletionSource _successorReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private SuccessorStart? _start;
 
-        /// <summary>The successor waits for its first slot: as a real successor says Ready before the old one marks the cut-over.</summary>
-        public Task SuccessorReady => _successorReady.Task;
+        /// <summary>The successor (started by the clients' bytes, before the cut-over is agreed) waits for its first slot.</summary>
+        public Task SuccessorReady => _start!.Ready;
 
         public Task Starting { get; private set; } = Task.CompletedTask;
 
@@ -157,32 +157,12 @@ public sealed class RestartHandOffRaceTests(ClusterFixture fixture)
             return pair;
         }
 
-        /// <summary>
-        /// The successor's start waits for the cut-over the old one marks, on a thread of its own: queued on a
-        /// busy thread pool, it could start after the cut-over was due and ping the first slots late.
-        /// </summary>
+        /// <summary>The successor's start waits for the cut-over the old one marks (see <see cref="SuccessorStart"/>).</summary>
         public void StartSuccessor(byte[] clients)
         {
             Successor = new UdpGateway(_options, _fixture.Cluster.Client, NullLoggerFactory.Instance);
-            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Starting = started.Task;
-            new Thread(() =>
-            {
-                try
-                {
-                    Successor.Start(new GatewayTakeover(_shared, clients, () =>
-                    {
-                        _successorReady.TrySetResult();
-                        return FirstSlot.Task;
-                    }));
-                    started.SetResult();
-                }
-                catch (Exception error)
-                {
-                    _successorReady.TrySetException(error);
-                    started.SetException(error);
-                }
-            }) { IsBackground = true, Name = "test-successor-start" }.Start();
+            _start = new SuccessorStart(Successor, _shared, clients, FirstSlot.Task);
+            Starting = _start.Started;
         }
 
         public void AssertEveryPingOnTime(long from, long to)

@@ -34,7 +34,7 @@ public sealed class RestartHandOffTests(ClusterFixture fixture)
         var socket = new SharedDatagramSocket(old.Socket);
         using var latecomer = new PingClient();
         UdpGateway? successor = null;
-        Task starting = Task.CompletedTask;
+        SuccessorStart? starting = null;
         var firstSlot = new TaskCompletionSource<long>();
         long start = Stopwatch.GetTimestamp();
         await old.HandOffAsync(
@@ -45,17 +45,17 @@ public sealed class RestartHandOffTests(ClusterFixture fixture)
                 successor = new UdpGateway(options, fixture.Cluster.Client, NullLoggerFactory.Instance);
                 // Its start waits for the cut-over the old one picks next.
                 var copy = bytes.ToArray();
-                starting = Task.Run(() => successor.Start(new GatewayTakeover(socket, copy, () => firstSlot.Task)));
+                starting = new SuccessorStart(successor, socket, copy, firstSlot.Task);
                 return Task.CompletedTask;
             },
-            (stopBefore, _) =>
+            async (stopBefore, _) =>
             {
+                await starting!.Ready;
                 long slot = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30 / 1000;
                 firstSlot.SetResult(stopBefore(slot));
-                return Task.CompletedTask;
             },
             CancellationToken.None);
-        await starting;
+        await starting!.Started;
         long handedOver = Stopwatch.GetTimestamp();
         await Task.Delay(TimeSpan.FromSeconds(4));
         long end = Stopwatch.GetTimestamp();
