@@ -8,6 +8,8 @@ namespace TixTrigger.Gateway.Udp;
 /// Puts the kernel's receive timestamps (<c>SO_TIMESTAMPNS</c>: <c>CLOCK_REALTIME</c>, in ns) on the
 /// gateway's monotonic clock: a datagram's age is read against real time now, and taken from
 /// monotonic now. Both clocks are read once per batch, so a datagram costs a subtraction.
+/// The kernel turns stamping on a moment after the host's first socket asks (deferred work), and stamps
+/// a datagram that came before at read time: a gateway's first datagrams may be judged as read, no later.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal readonly unsafe struct ArrivalClock(long realNowNs, long monotonicNowMs)

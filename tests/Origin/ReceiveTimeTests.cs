@@ -15,7 +15,7 @@ namespace TixTrigger.Tests.Origin;
 /// our pings' send times, so a read-time stamp makes a phone on its own timer look like an echo.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed unsafe class ReceiveTimeTests
+public sealed unsafe class ReceiveTimeTests : IClassFixture<KernelStampsOn>
 {
     private static readonly TimeSpan Late = TimeSpan.FromMilliseconds(400);
 
