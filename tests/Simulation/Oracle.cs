@@ -17,7 +17,8 @@ internal sealed record Violation(string Kind, long AtMs, int Client, int Host, s
 /// <item>DoublePing: a client that moved (its heartbeats reach only the new host, whose current
 ///   instance has heard one) is not pinged by any other host more than 3 s after that first heartbeat
 ///   (not checked while the new host is down, or is a process refused its GATEWAY_ID: a claim can die
-///   with it, see ARCHITECTURE.md, and a refused one claims nothing), nor
+///   with it, see ARCHITECTURE.md, and a refused one claims nothing; for a process that waits for its
+///   GATEWAY_ID, the 3 s run from when it holds it, as it claims nothing before), nor
 ///   more than 2 s + 3 s after its partition was lost (the gateways learn of it by the next Watch),
 ///   nor by a restarted host more than 3 s after its start (it resumed the client from a snapshot and
 ///   learns of the move when it claims it again).</item>
@@ -61,7 +62,8 @@ internal sealed class Oracle
 
     /// <summary>Each host's GATEWAY_ID (as an index): two hosts share one when a second process runs with the same id.</summary>
     private readonly int[] _hostGateway;
-    private readonly bool[] _hostAccepted;
+    /// <summary>When each host's current process came to hold its GATEWAY_ID; -1 while it does not.</summary>
+    private readonly long[] _hostAcceptedAt;
     private readonly long[,] _reported;
     private readonly Func<long> _now;
 
@@ -89,10 +91,11 @@ internal sealed class Oracle
         _expectInstance = new long[clients, hosts];
         _hostInstance = new long[hosts];
         _hostStartedAt = new long[hosts];
-        _hostAccepted = new bool[hosts];
+        _hostAcceptedAt = new long[hosts];
         _reported = new long[clients, hosts];
         Array.Fill(_target, -1);
         Array.Fill(_movedAt, -1);
+        Array.Fill(_hostAcceptedAt, -1);
         foreach (var array in new[] { _heard, _pinged, _reported }) Fill(array, long.MinValue / 4);
     }
 
@@ -160,13 +163,13 @@ internal sealed class Oracle
     public void GatewayDown(int host)
     {
         _hostInstance[host] = 0;
-        _hostAccepted[host] = false;
+        _hostAcceptedAt[host] = -1;
     }
 
     /// <summary>The host's process holds its GATEWAY_ID (shard 0 accepted it): only then can a move to it be registered.</summary>
     public void Accepted(int host)
     {
-        _hostAccepted[host] = true;
+        _hostAcceptedAt[host] = _now();
         Note($"host {host} holds its GATEWAY_ID");
     }
 
@@ -228,8 +231,8 @@ internal sealed class Oracle
         }
         int target = _target[client];
         // A restarted host settles the clients it resumed (claims them, hears of their moves) within the same grace from its start.
-        if (target >= 0 && _hostGateway[target] != _hostGateway[host] && _hostAccepted[target] && now > _hostStartedAt[host] + _moveGraceMs && _movedAt[client] >= 0 && _hostInstance[target] == _movedInstance[client]
-            && now > _movedAt[client] + _moveGraceMs && now > _partitionLostAt[client] + WatchRoundMs + _moveGraceMs
+        if (target >= 0 && _hostGateway[target] != _hostGateway[host] && _hostAcceptedAt[target] >= 0 && now > _hostStartedAt[host] + _moveGraceMs && _movedAt[client] >= 0 && _hostInstance[target] == _movedInstance[client]
+            && now > Math.Max(_movedAt[client], _hostAcceptedAt[target]) + _moveGraceMs && now > _partitionLostAt[client] + WatchRoundMs + _moveGraceMs
             && _heard[client, host] < _movedAt[client])
         {
             Report("DoublePing", client, host, $"moved to host {target} at {_movedAt[client] / 1000.0:F2} s");
