@@ -9,10 +9,11 @@ namespace TixTrigger.Gateway.Cluster;
 
 /// <summary>
 /// Keeps the client partitions' owner records whole. Every announcement interval it asks each
-/// partition its epoch (which also keeps it active); under an epoch this gateway has not claimed
-/// its clients in, it claims them all again, so a partition that came back empty knows every owner
-/// within an interval, and a later move is never missed. A claim's answer that shows another epoch
-/// brings the same at once. Starts once every shard is in step: the clients resumed from them are claimed too.
+/// partition its epoch; under an epoch this gateway has not claimed its clients in, it claims them
+/// all again, so a partition that came back empty knows every owner within an interval, and a later
+/// move is never missed. A claim's answer that shows another epoch brings the same at once, which is
+/// also why a gateway with no client asks nothing: its first client's claim learns the epoch.
+/// Starts once every shard is in step: the clients resumed from them are claimed too.
 /// </summary>
 internal sealed partial class PartitionWatcher(IGrainFactory grains, UdpGatewayOptions options, PingMirror mirror, ILogger logger, Func<bool> ready)
 {
@@ -57,7 +58,7 @@ internal sealed partial class PartitionWatcher(IGrainFactory grains, UdpGatewayO
     {
         while (!stopping.IsCancellationRequested)
         {
-            if (ready())
+            if (ready() && !mirror.Context.Occupancy.IsEmpty)
             {
                 // A partition whose silo is slow to answer holds up no other: each is watched on its own.
                 for (int partition = 0; partition < ClientPartitions.Count; partition++)

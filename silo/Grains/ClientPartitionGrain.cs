@@ -24,16 +24,17 @@ namespace TixTrigger.Silo.Grains;
 public sealed partial class ClientPartitionGrain(ILogger<ClientPartitionGrain> logger, HomeKeeper home)
     : Grain, IClientPartitionGrain, IGrainMigrationParticipant
 {
-    private static readonly int TicksPerHomeCheck = (int)(ClusterTiming.HomeCheckInterval / ClusterTiming.AnnounceInterval);
+    /// <summary>The partitions' home checks spread over this many announcement intervals, so they never all move at once.</summary>
+    private static readonly int HomeCheckPhases = (int)(ClusterTiming.HomeCheckInterval / ClusterTiming.AnnounceInterval);
 
     private readonly ClientOwners _owners = new();
     private Guid _epoch = Guid.NewGuid();
-    private long _ticks;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Gateways call every partition every announcement interval, which keeps it active; the timer only moves it home.
-        this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(ClusterTiming.AnnounceInterval, ClusterTiming.AnnounceInterval) { KeepAlive = true });
+        // The timer keeps the partition active (a gateway with no client calls none) and moves it home.
+        var firstCheck = ClusterTiming.AnnounceInterval * (1 + this.GetPrimaryKeyLong() % HomeCheckPhases);
+        this.RegisterGrainTimer(CheckHome, new GrainTimerCreationOptions(firstCheck, ClusterTiming.HomeCheckInterval) { KeepAlive = true });
         return Task.CompletedTask;
     }
 
@@ -66,9 +67,9 @@ public sealed partial class ClientPartitionGrain(ILogger<ClientPartitionGrain> l
 
     public Task<ClientOwner?> GetOwner(ClientEndpoint client) => Task.FromResult(_owners.Find(client, Monotonic.NowMs()));
 
-    private Task Tick()
+    private Task CheckHome()
     {
-        if (++_ticks % TicksPerHomeCheck == this.GetPrimaryKeyLong() % TicksPerHomeCheck && home.IsAway(this)) MigrateOnIdle();
+        if (home.IsAway(this)) MigrateOnIdle();
         return Task.CompletedTask;
     }
 

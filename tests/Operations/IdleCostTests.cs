@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TixTrigger.Tests.Infrastructure;
 
 namespace TixTrigger.Tests.Operations;
@@ -5,7 +6,8 @@ namespace TixTrigger.Tests.Operations;
 /// <summary>
 /// What an idle single node holds in memory. The regressions this catches are tens of MiB (a
 /// library building caches at start-up, Server GC's heaps), and memory, unlike CPU time, does not
-/// depend on how busy the machine is. And that its ping sender sleeps: wake-ups, unlike CPU time, do not either.
+/// depend on how busy the machine is. And that its ping sender sleeps and it makes few grain calls: wake-ups
+/// and calls, unlike CPU time, do not depend on the machine either.
 /// </summary>
 public sealed class IdleCostTests
 {
@@ -48,6 +50,28 @@ public sealed class IdleCostTests
         Assert.True(senderPerSecond < MaxSenderWakeUpsPerSecond, $"the idle node's ping sender woke {senderPerSecond:F0} times a second");
         Assert.True(saverPerSecond < MaxStateSaverWakeUpsPerSecond, $"the idle node's state saver woke {saverPerSecond:F0} times a second");
     }
+
+    // With no client, the gateway used to ask all 64 client partitions their epochs every 2 s: 32 calls a second of
+    // ~40. What is left is the shards' leases and the gateway's announcement, ~8 a second.
+    private const double MaxIdleGrainCallsPerSecond = 20;
+
+    [Fact]
+    public async Task An_idle_single_nodes_gateway_asks_the_client_partitions_nothing()
+    {
+        using var node = await SingleNode.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        double before = await GrainCalls(node);
+        var elapsed = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        double calls = await GrainCalls(node) - before;
+        double perSecond = calls / elapsed.Elapsed.TotalSeconds;
+
+        Assert.True(calls > 0, "no grain call counted: is orleans_app_requests_latency_milliseconds still exported?");
+        Assert.True(perSecond < MaxIdleGrainCallsPerSecond, $"the idle node made {perSecond:F1} grain calls a second");
+    }
+
+    private static async Task<double> GrainCalls(SingleNode node) =>
+        (await NodeMetrics.ScrapeAsync(node)).Sum("orleans_app_requests_latency_milliseconds_count");
 
     private static string ThreadOf(SingleNode node, string comm) => Directory.EnumerateDirectories($"/proc/{node.Process.Id}/task")
         .Single(dir => File.ReadAllText(Path.Combine(dir, "comm")).Trim() == comm);

@@ -495,7 +495,7 @@ internal sealed class GatewayGlue
 
     private void WatchPartitions()
     {
-        if (!Accepted || !AllSynced) return;
+        if (!Accepted || !AllSynced || _mirror.Context.Occupancy.IsEmpty) return;
         foreach (int index in _cluster.ClientPartitionsInUse) Watch(index);
     }
 
@@ -505,14 +505,14 @@ internal sealed class GatewayGlue
         foreach (int index in partitions.Distinct().Order())
         {
             _epochs.Claimed(index, Guid.Empty);
-            if (AllSynced) Watch(index);
+            if (AllSynced && !_mirror.Context.Occupancy.IsEmpty) Watch(index);
         }
     }
 
     /// <summary>A claim's answer under another epoch wakes the watcher at once.</summary>
     private void Observe(int index, Guid epoch)
     {
-        if (_legacy || !_epochs.NeedsClaims(index, epoch) || !AllSynced) return;
+        if (_legacy || !_epochs.NeedsClaims(index, epoch) || !AllSynced || _mirror.Context.Occupancy.IsEmpty) return;
         foreach (int partition in _cluster.ClientPartitionsInUse) Watch(partition);
     }
 
