@@ -11,7 +11,11 @@ namespace TixTrigger.Gateway.Mirror;
 /// </summary>
 internal sealed partial class MirrorShard
 {
-    /// <summary>Applies a tick's removals: a client that moved goes; one the shard expired goes only if this gateway's deadline has passed too.</summary>
+    /// <summary>
+    /// Applies a tick's removals: a client that moved goes, unless it was heard here after the heartbeat
+    /// that took it (then it came back, and is claimed again); one the shard expired goes only if this
+    /// gateway's deadline has passed too.
+    /// </summary>
     public void ApplyRemovals(ShardRemoval[] removals, long nowMs)
     {
         lock (_gate)
@@ -26,13 +30,20 @@ internal sealed partial class MirrorShard
         ref var entry = ref _entries[i];
         if (removal.Reason == RemovalReason.Moved)
         {
-            if (entry.ClaimId <= removal.ClaimId) RemoveAt(i);
+            if (entry.ClaimId > removal.ClaimId) return;
+            if (HeardSince(entry, removal, nowMs)) Reclaim(i);
+            else RemoveAt(i);
             return;
         }
         if (entry.ClaimId != removal.ClaimId) return;
         if (entry.DeadlineMs <= nowMs) Unregister(i); // it lingers, unpinged, until the sender drops it
         else Reclaim(i); // the shard's copy ran out before a refresh reached it: register it again
     }
+
+    /// <summary>Whether this gateway heard a moved client after the heartbeat that took it. The age leaves out its time on the way, which makes that heartbeat look newer, never older: a doubt removes.</summary>
+    private bool HeardSince(in Entry entry, in ShardRemoval removal, long nowMs) =>
+        removal.TakenByHeartbeatAgeMs > 0 && entry.DeadlineMs > nowMs && (entry.State & EntryState.Lapsed) == 0
+        && entry.DeadlineMs - context.ExpiryMs > nowMs - removal.TakenByHeartbeatAgeMs;
 
     /// <summary>The shard expired a client this gateway has stopped pinging too: a later heartbeat registers it under a new claim.</summary>
     private void Unregister(int i)

@@ -41,11 +41,11 @@ internal sealed class ClientOwners
     public List<Departures> ClaimAll(string gatewayId, ClientClaim[] claims, long nowMs)
     {
         var departures = new List<Departures>();
-        void Depart(string gateway, int shard, ClientEndpoint client, long claimId)
+        void Depart(string gateway, int shard, ClientEndpoint client, long claimId, long takenByAgeMs)
         {
             var batch = departures.Find(d => d.ShardIndex == shard && d.GatewayId == gateway);
             if (batch is null) departures.Add(batch = new Departures(gateway, shard, []));
-            batch.Removals.Add(new ShardRemoval(client, claimId, RemovalReason.Moved));
+            batch.Removals.Add(new ShardRemoval(client, claimId, RemovalReason.Moved, takenByAgeMs));
         }
 
         foreach (var claim in claims)
@@ -53,11 +53,11 @@ internal sealed class ClientOwners
             switch (Claim(gatewayId, claim, nowMs, out var previous))
             {
                 case ClaimOutcome.Moved:
-                    Depart(previous.GatewayId, previous.ShardIndex, claim.Client, previous.ClaimId);
+                    Depart(previous.GatewayId, previous.ShardIndex, claim.Client, previous.ClaimId, claim.AgeMs);
                     break;
                 case ClaimOutcome.Stale:
                     // Delayed on its way here (or a re-claim of an older heartbeat): the client has heartbeated elsewhere since.
-                    Depart(gatewayId, claim.ShardIndex, claim.Client, claim.ClaimId);
+                    Depart(gatewayId, claim.ShardIndex, claim.Client, claim.ClaimId, nowMs - previous.HeardAtMs);
                     break;
             }
         }

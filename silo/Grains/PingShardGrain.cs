@@ -96,7 +96,7 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
     public Task<ShardSnapshot> GetSnapshot()
     {
         _metrics?.CountSnapshot();
-        return Task.FromResult(new ShardSnapshot(_epoch, _sequence, _members.Members(Monotonic.NowMs()), _members.Departed()));
+        return Task.FromResult(new ShardSnapshot(_epoch, _sequence, _members.Members(Monotonic.NowMs()), _members.Departed(Monotonic.NowMs())));
     }
 
     public Task<ShardStatus> Refill(ShardMember[] members)
@@ -215,7 +215,7 @@ public sealed partial class PingShardGrain(ILogger<PingShardGrain> logger, HomeK
         long now = Monotonic.NowMs();
         context.TryAddValue("shard", new PingShardState(
             _epoch, _sequence, _gateway, now - _lastAttachMs, _refreshLagMs,
-            _members.Members(now), _members.Departed(), [.. _pendingRemovals],
+            _members.Members(now), _members.Departed(now), [.. _pendingRemovals],
             _fence.Holder, _fence.LastGranted, [.. _unreleased]));
     }
 

@@ -14,7 +14,12 @@ internal sealed class ShardMembers
 {
     private readonly record struct Member(PackedAddress Local, long DeadlineMs, long ClaimId);
 
-    private readonly record struct Departure(long ClaimId, long AtMs);
+    /// <summary>A move: the claim it displaced, when, and how old the heartbeat that took the client was then (0: not known).</summary>
+    private readonly record struct Departure(long ClaimId, long AtMs, long TakenByAgeMs)
+    {
+        public ShardRemoval Removal(ClientEndpoint client, long nowMs) =>
+            new(client, ClaimId, RemovalReason.Moved, TakenByAgeMs == 0 ? 0 : TakenByAgeMs + Math.Max(0, nowMs - AtMs));
+    }
 
     private readonly Dictionary<ClientEndpoint, Member> _members = [];
     private readonly Dictionary<ClientEndpoint, Departure> _departed = [];
@@ -79,8 +84,8 @@ internal sealed class ShardMembers
                 if (member.ClaimId > departure.ClaimId) continue; // it came back under a later claim
                 _members.Remove(departure.Client);
             }
-            _departed[departure.Client] = new Departure(departure.ClaimId, nowMs);
-            removals.Add(new ShardRemoval(departure.Client, departure.ClaimId, RemovalReason.Moved));
+            var departed = _departed[departure.Client] = new Departure(departure.ClaimId, nowMs, departure.TakenByHeartbeatAgeMs);
+            removals.Add(departed.Removal(departure.Client, nowMs));
         }
         return removals;
     }
@@ -119,13 +124,13 @@ internal sealed class ShardMembers
     public ShardMember? Find(ClientEndpoint client, long nowMs) =>
         _members.TryGetValue(client, out var member) ? new ShardMember(client, member.Local, Time.Monotonic.TtlMs(member.DeadlineMs, nowMs), member.ClaimId) : null;
 
-    public ShardRemoval[] Departed() =>
-        [.. _departed.Select(pair => new ShardRemoval(pair.Key, pair.Value.ClaimId, RemovalReason.Moved))];
+    public ShardRemoval[] Departed(long nowMs) =>
+        [.. _departed.Select(pair => pair.Value.Removal(pair.Key, nowMs))];
 
     /// <summary>Restores state carried over from another silo: members by TTL, departures as of now.</summary>
     public void Restore(ShardMember[] members, ShardRemoval[] departed, long nowMs)
     {
-        foreach (var removal in departed) _departed[removal.Client] = new Departure(removal.ClaimId, nowMs);
+        foreach (var removal in departed) _departed[removal.Client] = new Departure(removal.ClaimId, nowMs, removal.TakenByHeartbeatAgeMs);
         foreach (var member in members)
         {
             Put(member.Client, new Member(member.Local, nowMs + member.TtlMs, member.ClaimId), requeue: true);

@@ -95,6 +95,31 @@ public sealed class PingMirrorTests
         Assert.Equal(0, mirror.Count);
     }
 
+    // A claim that waited (a second process of a GATEWAY_ID, for its lease) took the client with a heartbeat 5 s old; this gateway heard it 1 s ago.
+    [Theory]
+    [InlineData(5_000, true)]
+    [InlineData(500, false)]    // taken by a heartbeat after the last one here: it moved
+    [InlineData(0, false)]      // no age told (an older silo): as before, it goes
+    public void A_move_by_a_heartbeat_older_than_the_last_one_here_is_claimed_back(long takenByAgeMs, bool kept)
+    {
+        var mirror = NewMirror();
+        mirror.Admit(Client, Local, false, nowMs: 0);
+        long claimId = Register(mirror, 0).Single().Member.ClaimId;
+        mirror.Admit(Client, Local, false, nowMs: 9_000);
+
+        mirror.Shards[0].ApplyRemovals([new ShardRemoval(Client, claimId, RemovalReason.Moved, takenByAgeMs)], nowMs: 10_000);
+
+        Assert.Equal(kept, Pinged(mirror, 10_000).Contains(Client));
+        var again = mirror.DrainClaims(10_000, _ => true);
+        if (!kept)
+        {
+            Assert.Empty(again);
+            return;
+        }
+        Assert.True(Assert.Single(again).Member.ClaimId > claimId);
+        Assert.Equal(1_000, again[0].HeartbeatAgeMs);
+    }
+
     [Fact]
     public void A_shards_expiry_never_ends_pings_this_gateway_still_owes_it_registers_the_client_again()
     {

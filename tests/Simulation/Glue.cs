@@ -100,7 +100,7 @@ internal sealed class ShardGlue(Cluster cluster, string gatewayId, int index) : 
     }
 
     public ShardSnapshot GetSnapshot() =>
-        new(_epoch, _sequence, Simulation.Sorted(_members.Members(NowMs)), Simulation.Sorted(_members.Departed()));
+        new(_epoch, _sequence, Simulation.Sorted(_members.Members(NowMs)), Simulation.Sorted(_members.Departed(NowMs)));
 
     public ShardStatus Refill(ShardMember[] members)
     {
@@ -253,7 +253,8 @@ internal sealed class PartitionGlue(Cluster cluster, int index) : SimGrain(clust
         foreach (var departure in _owners.ClaimAll(gatewayId, claims, now))
         {
             var shard = Cluster.Shard(departure.GatewayId, departure.ShardIndex);
-            ShardRemoval[] removals = [.. departure.Removals];
+            // The protocol modelled here told no heartbeat age with a move.
+            ShardRemoval[] removals = [.. departure.Removals.Select(removal => removal with { TakenByHeartbeatAgeMs = 0 })];
             Cluster.Send(shard, () => shard.Leave(removals));
         }
         if (unknown.Count == 0) return;
