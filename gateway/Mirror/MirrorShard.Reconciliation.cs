@@ -43,7 +43,7 @@ internal sealed partial class MirrorShard
     /// <summary>Whether this gateway heard a moved client after the heartbeat that took it. The age leaves out its time on the way, which makes that heartbeat look newer, never older: a doubt removes.</summary>
     private bool HeardSince(in Entry entry, in ShardRemoval removal, long nowMs) =>
         removal.TakenByHeartbeatAgeMs > 0 && entry.DeadlineMs > nowMs && (entry.State & EntryState.Lapsed) == 0
-        && entry.DeadlineMs - context.ExpiryMs > nowMs - removal.TakenByHeartbeatAgeMs;
+        && HeardMs(entry) > nowMs - removal.TakenByHeartbeatAgeMs;
 
     /// <summary>The shard expired a client this gateway has stopped pinging too: a later heartbeat registers it under a new claim.</summary>
     private void Unregister(int i)

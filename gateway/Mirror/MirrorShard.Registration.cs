@@ -218,7 +218,10 @@ internal sealed partial class MirrorShard
         _index.TryGetValue(member.Client, out i) && _entries[i].ClaimId == member.ClaimId;
 
     /// <summary>A deadline is the latest heartbeat plus the expiry (for a client learnt from a shard, a lower bound of it).</summary>
-    private int HeartbeatAge(in Entry entry, long nowMs) => (int)Math.Clamp(nowMs - (entry.DeadlineMs - context.ExpiryMs), 0, int.MaxValue);
+    private int HeartbeatAge(in Entry entry, long nowMs) => (int)Math.Clamp(nowMs - HeardMs(entry), 0, int.MaxValue);
+
+    /// <summary>When the heartbeat behind the entry's deadline arrived: what its claims and the moved-removal rule both go by.</summary>
+    private long HeardMs(in Entry entry) => entry.DeadlineMs - context.ExpiryMs;
 
     private ShardMember Member(in Entry entry, long nowMs) =>
         new(entry.Client, entry.Local, Monotonic.TtlMs(entry.DeadlineMs, nowMs), entry.ClaimId);
